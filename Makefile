@@ -1,0 +1,34 @@
+# The two commands of README.md:
+#   make run   - create .venv, install, run the default config.yaml end-to-end
+#   make test  - create .venv, install, run the test suite (what CI runs)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(abspath $(VENV))/bin
+CORES ?= all
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-slow lint venv clean-results
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade --quiet pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	PATH="$(BIN):$$PATH" snakemake --cores $(CORES)
+
+test: $(STAMP)
+	PATH="$(BIN):$$PATH" python -m pytest -q
+
+test-slow: $(STAMP)
+	PATH="$(BIN):$$PATH" python -m pytest -q -m slow
+
+lint: $(STAMP)
+	PATH="$(BIN):$$PATH" ruff check surrogate tests benchmarks
+	PATH="$(BIN):$$PATH" snakemake --lint
+
+clean-results:
+	rm -rf results .snakemake

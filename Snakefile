@@ -1,0 +1,25 @@
+# Spin-Neural-ODE pipeline: mumax3 / magnum.np simulations -> traces -> Spin-NODE
+# surrogates -> evaluation, figures and metrics. All physics and maths live in the
+# `surrogate` package; each rule calls one of its commands.
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/render.smk"
+include: "rules/simulate.smk"
+include: "rules/extract.smk"
+include: "rules/train.smk"
+include: "rules/evaluate.smk"
+include: "rules/figure.smk"
+
+
+rule all:
+    input:
+        all_outputs(),
+    default_target: True

@@ -1,0 +1,87 @@
+import json
+
+from snakemake.utils import validate
+
+from surrogate.config import parse_config
+from surrogate.engine import resolve_engine
+
+# Validate before any job is scheduled: a malformed config stops here, naming the field.
+validate(config, schema="../schemas/config.schema.yaml")
+RUN = parse_config(config, "config")
+
+SIMULATION = config.get("simulation", {})
+ENGINE = resolve_engine(config["engine"])
+
+
+wildcard_constraints:
+    device="|".join(sorted(RUN.devices)),
+    drive="|".join(sorted(RUN.drives)),
+
+
+def render_spec_json(wildcards):
+    """The config reduced to one device and its drives: a change reruns only that device."""
+    reduced = dict(config)
+    reduced["devices"] = {wildcards.device: config["devices"][wildcards.device]}
+    used = {wildcards.drive, config["train_drive"], config["test_drive"]}
+    reduced["drives"] = {name: config["drives"][name] for name in sorted(used)}
+    return json.dumps(reduced, sort_keys=True)
+
+
+def model_settings_json(wildcards):
+    """The model section of the config, passed to `surrogate train`."""
+    return json.dumps(config.get("model", {}), sort_keys=True)
+
+
+def device_output_flags(wildcards):
+    """--output flags for the learnt columns of a device (default mz)."""
+    outputs = config["devices"][wildcards.device].get("outputs", ["mz"])
+    return " ".join(f"--output {name}" for name in outputs)
+
+
+def device_channel(wildcards):
+    """The first learnt column of a device, shown in its figure."""
+    return config["devices"][wildcards.device].get("outputs", ["mz"])[0]
+
+
+def simulation_gpus(wildcards):
+    """One GPU for a mumax3 run, none for the CPU engine."""
+    return 1 if ENGINE == "mumax3" else 0
+
+
+def train_trace(wildcards):
+    return f"results/traces/{wildcards.device}/{RUN.train_drive}.npz"
+
+
+def test_trace(wildcards):
+    return f"results/traces/{wildcards.device}/{RUN.test_drive}.npz"
+
+
+def train_prediction(wildcards):
+    return f"results/predictions/{wildcards.device}/{RUN.train_drive}.npz"
+
+
+def test_prediction(wildcards):
+    return f"results/predictions/{wildcards.device}/{RUN.test_drive}.npz"
+
+
+def simulation_dir(wildcards):
+    return f"results/sims/{wildcards.device}/{wildcards.drive}"
+
+
+def evaluation_jsons():
+    return expand(
+        "results/eval/{device}/{drive}.json",
+        device=sorted(RUN.devices),
+        drive=[RUN.train_drive, RUN.test_drive],
+    )
+
+
+def training_reports():
+    return expand("results/models/{device}.json", device=sorted(RUN.devices))
+
+
+def all_outputs():
+    return [
+        "results/metrics.json",
+        *expand("results/figures/{device}_overlay.png", device=sorted(RUN.devices)),
+    ]

@@ -1,0 +1,21 @@
+rule train:
+    input:
+        trace=train_trace,
+    output:
+        model="results/models/{device}.pt",
+        report="results/models/{device}.json",
+    params:
+        settings=model_settings_json,
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    log:
+        "results/logs/train/{device}.log",
+    benchmark:
+        "results/benchmarks/train/{device}.tsv"
+    conda:
+        "envs/surrogate.yaml"
+    shell:
+        "python -m surrogate train {input.trace} --out {output.model}"
+        " --settings-json {params.settings:q} --report {output.report} --quiet > {log} 2>&1"

@@ -1,0 +1,274 @@
+"""Command line: `python -m surrogate <command> ...`. Times are in seconds (SI)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import asdict, fields
+from pathlib import Path
+
+WINDOW_HELP = "START:STOP in seconds of the trace's own clock; either side may be empty"
+
+
+class CliError(ValueError):
+    """Bad command-line input."""
+
+
+def parse_window(text: str | None) -> tuple[float | None, float | None]:
+    """'1e-8:6e-8' -> (1e-8, 6e-8); '' on a side means open."""
+    if text is None:
+        return (None, None)
+    parts = text.split(":")
+    if len(parts) != 2:
+        raise CliError(f"--window '{text}': expected START:STOP in seconds")
+    try:
+        start, stop = (float(part) if part.strip() else None for part in parts)
+    except ValueError as exc:
+        raise CliError(f"--window '{text}': {exc}") from exc
+    if start is not None and stop is not None and stop <= start:
+        raise CliError(f"--window '{text}': STOP must be greater than START")
+    return start, stop
+
+
+def _windowed(trace, text: str | None):
+    start, stop = parse_window(text)
+    return trace if start is None and stop is None else trace.window(start, stop)
+
+
+def cmd_render(args: argparse.Namespace) -> None:
+    from .config import load_config, parse_config
+    from .pipeline import render_stage
+
+    if args.spec_json is not None:
+        config = parse_config(json.loads(args.spec_json), "--spec-json")
+    elif args.config is not None:
+        config = load_config(args.config)
+    else:
+        raise CliError("render needs a CONFIG file or --spec-json")
+    script = render_stage(config, args.device, args.drive, Path(args.out))
+    print(script)
+
+
+def cmd_simulate(args: argparse.Namespace) -> None:
+    from .pipeline import simulate_stage
+
+    table = simulate_stage(
+        Path(args.spec), Path(args.script), Path(args.table), engine=args.engine,
+        log_path=Path(args.log), dtype=args.dtype, threads=args.threads,
+        timeout_minutes=args.timeout_minutes,
+    )
+    print(table)
+
+
+def cmd_extract(args: argparse.Namespace) -> None:
+    from .pipeline import extract_stage
+
+    trace = extract_stage(Path(args.table), Path(args.spec), args.output, Path(args.out))
+    print(f"{args.out}: {len(trace.t)} samples, inputs {trace.input_names}, "
+          f"outputs {trace.output_names}")
+
+
+def cmd_import_mumax3(args: argparse.Namespace) -> None:
+    from .mumax3_import import import_table
+    from .trace import save_trace
+
+    trace = import_table(Path(args.path), args.input, args.output)
+    save_trace(trace, args.out)
+    print(f"{args.out}: {len(trace.t)} samples over {trace.t[0]:.6g}..{trace.t[-1]:.6g} s, "
+          f"inputs {trace.input_names}, outputs {trace.output_names}")
+
+
+def train_settings(args: argparse.Namespace):
+    """TrainSettings from --settings-json overlaid with explicit options."""
+    from .training import TrainSettings
+
+    known = {field.name for field in fields(TrainSettings)}
+    values = json.loads(args.settings_json) if args.settings_json else {}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise CliError(f"--settings-json: unknown model settings {unknown}; known: {sorted(known)}")
+    for name in ("k", "hidden", "depth", "seed", "max_minutes"):
+        value = getattr(args, name)
+        if value is not None:
+            values[name] = value
+    return TrainSettings(**values)
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from .trace import load_trace
+    from .training import train_model
+
+    trace = _windowed(load_trace(args.trace), args.window)
+    settings = train_settings(args)
+    report = train_model(trace, settings, Path(args.out), progress=not args.quiet)
+    summary = asdict(report) if hasattr(report, "__dataclass_fields__") else dict(report)
+    summary.update({"trace": str(args.trace), "window": args.window, "settings": asdict(settings)})
+    if args.report:
+        from .pipeline import write_json_atomic
+
+        write_json_atomic(Path(args.report), summary)
+    print(json.dumps({key: summary[key] for key in summary if key != "settings"}, default=str))
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    from .evaluation import evaluate_model
+    from .trace import load_trace
+
+    trace = _windowed(load_trace(args.trace), args.window)
+    started = time.perf_counter()
+    result = evaluate_model(Path(args.model), trace)
+    wall = time.perf_counter() - started
+    summary = {
+        "model": str(args.model), "trace": str(args.trace), "window": args.window,
+        "nrmse": float(result.nrmse),
+        "nrmse_per_channel": {k: float(v) for k, v in result.nrmse_per_channel.items()},
+        "samples": int(len(trace.t)), "simulated_time_s": float(trace.t[-1] - trace.t[0]),
+        "prediction_wall_time_s": wall,
+        "simulation_wall_time_s": trace.metadata.get("simulation_wall_time_s"),
+    }
+    if args.pred_out:
+        from .trace import Trace, save_trace
+
+        metadata = dict(trace.metadata, prediction_of=str(args.trace), model=str(args.model))
+        predicted = Trace(
+            result.t, trace.inputs, result.predicted, list(trace.input_names),
+            list(trace.output_names), list(trace.input_units), list(trace.output_units), metadata,
+        )
+        save_trace(predicted, args.pred_out)
+    if args.json:
+        from .pipeline import write_json_atomic
+
+        write_json_atomic(Path(args.json), summary)
+    print(f"NRMSE {summary['nrmse']:.6g}")
+
+
+def cmd_predict(args: argparse.Namespace) -> None:
+    from .evaluation import predict_trace
+    from .trace import Trace, load_trace, save_trace
+
+    trace = load_trace(Path(args.trace_or_drive))
+    started = time.perf_counter()
+    predicted: Trace = predict_trace(Path(args.model), _windowed(trace, args.window))
+    save_trace(predicted, args.out)
+    print(f"{args.out}: {len(predicted.t)} steps in {time.perf_counter() - started:.3f} s")
+
+
+def cmd_figure(args: argparse.Namespace) -> None:
+    from .figures import overlay_figure
+    from .trace import load_trace
+
+    simulated = {"train": load_trace(args.train_trace), "test": load_trace(args.test_trace)}
+    predicted = {"train": load_trace(args.train_pred), "test": load_trace(args.test_pred)}
+    overlay_figure(simulated, predicted, args.channel, Path(args.out), title=args.title)
+    print(args.out)
+
+
+def cmd_metrics(args: argparse.Namespace) -> None:
+    from .metrics import collect_metrics
+    from .pipeline import write_json_atomic
+
+    metrics = collect_metrics([Path(p) for p in args.eval], [Path(p) for p in args.train_report])
+    write_json_atomic(Path(args.out), metrics)
+    print(json.dumps(metrics["summary"], indent=2))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m surrogate",
+        description="mumax3 / magnum.np simulations to Spin-Neural-ODE surrogates (SI units).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("render", help="render a device's mumax3 script without running it")
+    p.add_argument("config", nargs="?", help="configuration YAML")
+    p.add_argument("--spec-json", help="the configuration as JSON instead of a file")
+    p.add_argument("--device", required=True)
+    p.add_argument("--drive", required=True)
+    p.add_argument("--out", required=True, help="output directory")
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("simulate", help="run one rendered simulation with the chosen engine")
+    p.add_argument("--spec", required=True, help="spec.json written by render")
+    p.add_argument("--script", required=True, help="rendered .mx3 script")
+    p.add_argument("--table", required=True, help="where the table.txt must land")
+    p.add_argument("--engine", default="auto", choices=["auto", "mumax3", "magnumnp"])
+    p.add_argument("--log", required=True, help="log file")
+    p.add_argument("--dtype", default="float64", choices=["float32", "float64"])
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--timeout-minutes", type=float)
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("extract", help="turn an engine's table into a trace file")
+    p.add_argument("table")
+    p.add_argument("--spec", required=True, help="spec.json written by render")
+    p.add_argument("--output", action="append", required=True, help="output column, e.g. mz")
+    p.add_argument("--out", required=True, help="trace file (.npz)")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("import-mumax3", help="import a mumax3 table.txt or .out directory")
+    p.add_argument("path", help="table.txt or a .out directory")
+    p.add_argument("--input", action="append", required=True, help="input column (Ku1.region100)")
+    p.add_argument("--output", action="append", required=True, help="output column, e.g. mz")
+    p.add_argument("--out", required=True, help="trace file (.npz)")
+    p.set_defaults(func=cmd_import_mumax3)
+
+    p = sub.add_parser("train", help="train a Spin-NODE on a trace")
+    p.add_argument("trace")
+    p.add_argument("--out", required=True, help="model checkpoint")
+    p.add_argument("--window", help=WINDOW_HELP)
+    p.add_argument("--k", type=int, help="delay-embedding dimension")
+    p.add_argument("--hidden", type=int, help="MLP width")
+    p.add_argument("--depth", type=int, help="hidden layers")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--max-minutes", dest="max_minutes", type=float, help="training wall-time cap")
+    p.add_argument("--settings-json", help="further TrainSettings as JSON")
+    p.add_argument("--report", help="write the training report as JSON here")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("evaluate", help="free-running prediction and its NRMSE")
+    p.add_argument("model")
+    p.add_argument("trace")
+    p.add_argument("--window", help=WINDOW_HELP)
+    p.add_argument("--json", help="write the result as JSON here")
+    p.add_argument("--pred-out", help="write the predicted trace here")
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("predict", help="free-running prediction of a trace's outputs")
+    p.add_argument("model")
+    p.add_argument(
+        "trace_or_drive",
+        help="trace file (.npz): its inputs drive the model, its first samples set the state",
+    )
+    p.add_argument("--out", required=True, help="predicted trace (.npz)")
+    p.add_argument("--window", help=WINDOW_HELP)
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("figure", help="overlay simulated and predicted outputs")
+    p.add_argument("--train-trace", required=True)
+    p.add_argument("--train-pred", required=True)
+    p.add_argument("--test-trace", required=True)
+    p.add_argument("--test-pred", required=True)
+    p.add_argument("--channel", default="mz")
+    p.add_argument("--title", default="")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_figure)
+
+    p = sub.add_parser("metrics", help="collect evaluation results into one JSON")
+    p.add_argument("--eval", action="append", required=True, help="evaluation JSON")
+    p.add_argument("--train-report", action="append", default=[], help="training report JSON")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_metrics)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,35 @@
+"""Choosing the micromagnetic engine: `auto`, `mumax3` or `magnumnp`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+ENGINES = ("auto", "mumax3", "magnumnp")
+
+
+def gpu_visible() -> bool:
+    """True when an NVIDIA GPU is visible to this process (nvidia-smi lists one)."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):
+        return False
+    if shutil.which("nvidia-smi") is None:
+        return False
+    try:
+        listing = subprocess.run(
+            ["nvidia-smi", "-L"], capture_output=True, text=True, timeout=20, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return listing.returncode == 0 and "GPU" in listing.stdout
+
+
+def resolve_engine(requested: str, executable: str = "mumax3") -> str:
+    """The engine that will run: `auto` takes mumax3 when it is on PATH and a GPU is visible."""
+    if requested not in ENGINES:
+        raise ValueError(f"engine '{requested}' is not one of {ENGINES}")
+    if requested != "auto":
+        return requested
+    if shutil.which(executable) is not None and gpu_visible():
+        return "mumax3"
+    return "magnumnp"

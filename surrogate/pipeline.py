@@ -1,0 +1,130 @@
+"""The workflow's stages, one function per Snakemake rule (SI units throughout).
+
+config -> rendered script -> raw engine output -> trace -> model ->
+predictions -> figures and metrics. The engines are imported lazily, so the
+process that trains models never imports magnum.np.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+from .config import RunConfig, spec_from_dict
+from .engine import resolve_engine
+from .specs import SimulationSpec
+from .trace import Trace, save_trace
+
+SPEC_FILE = "spec.json"
+
+
+class StageError(RuntimeError):
+    """A pipeline stage failed; the message names the file involved."""
+
+
+def input_channel(spec: SimulationSpec) -> str:
+    """The table column of the drive, named as mumax3's TableAdd names it."""
+    return f"{spec.drive.parameter}.region{spec.device.input_region}"
+
+
+def write_json_atomic(path: Path, payload: dict) -> Path:
+    """Write JSON to `path` through a temporary file and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def read_spec(path: Path) -> SimulationSpec:
+    """Load the `spec.json` written beside a rendered script."""
+    path = Path(path)
+    try:
+        return spec_from_dict(json.loads(path.read_text()))
+    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise StageError(f"{path}: not a readable simulation spec ({exc})") from exc
+
+
+def render_stage(config: RunConfig, device: str, drive: str, out_dir: Path) -> Path:
+    """Render the mumax3 script, its drive data file and `spec.json` into `out_dir`."""
+    from .render import render_simulation
+
+    spec = config.simulation_spec(device, drive)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rendered = render_simulation(spec, out_dir)
+    write_json_atomic(out_dir / SPEC_FILE, spec.to_dict())
+    return rendered.script
+
+
+def simulate_stage(
+    spec_path: Path, script: Path, table_path: Path, *, engine: str, log_path: Path,
+    dtype: str = "float64", threads: int = 1, timeout_minutes: float | None = None,
+) -> Path:
+    """Run one simulation with the chosen engine; the table lands at `table_path`.
+
+    The engine writes into a scratch directory that is moved into place only
+    after a complete table exists, so an interrupted run leaves nothing that
+    looks done. Returns the table path.
+    """
+    spec = read_spec(spec_path)
+    table_path = Path(table_path)
+    out_dir = table_path.parent
+    scratch = out_dir.with_name(out_dir.name + ".partial")
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    chosen = resolve_engine(engine)
+    started = time.perf_counter()
+    if chosen == "mumax3":
+        from .mumax3_runner import run_mumax3
+
+        expected_rows = int(round(spec.drive.duration / spec.sample_period))
+        run_mumax3(
+            Path(script), scratch, log_path=Path(log_path),
+            timeout_s=None if timeout_minutes is None else 60.0 * timeout_minutes,
+            expected_rows=expected_rows,
+        )
+    else:
+        from .magnumnp_runner import run_magnumnp
+
+        os.environ.setdefault("SURROGATE_TORCH_THREADS", str(threads))
+        run_magnumnp(spec, scratch, dtype=dtype)
+    wall = time.perf_counter() - started
+    produced = scratch / "table.txt"
+    if not produced.is_file():
+        raise StageError(f"{produced}: the {chosen} engine finished without a table")
+    engine_info_path = scratch / "engine.json"
+    engine_info = json.loads(engine_info_path.read_text()) if engine_info_path.is_file() else {}
+    engine_info.update({"engine": chosen, "requested_engine": engine, "wall_time_s": wall})
+    write_json_atomic(engine_info_path, engine_info)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for item in scratch.iterdir():
+        os.replace(item, out_dir / item.name)
+    scratch.rmdir()
+    return table_path
+
+
+def extract_stage(table_path: Path, spec_path: Path, outputs: list[str], trace_path: Path) -> Trace:
+    """Turn an engine's table into a trace file with full metadata."""
+    from .mumax3_import import import_table
+
+    spec = read_spec(spec_path)
+    table_path = Path(table_path)
+    engine_path = table_path.parent / "engine.json"
+    engine_info = json.loads(engine_path.read_text()) if engine_path.is_file() else {}
+    metadata = {
+        "engine": engine_info.get("engine", "mumax3"),
+        "engine_info": engine_info,
+        "simulation_wall_time_s": engine_info.get("wall_time_s"),
+        "spec": spec.to_dict(),
+        "device": spec.device.name,
+        "drive": spec.drive.name,
+        "source": str(table_path),
+    }
+    trace = import_table(table_path, [input_channel(spec)], list(outputs), metadata=metadata)
+    save_trace(trace, trace_path)
+    return trace
