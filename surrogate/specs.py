@@ -89,3 +89,77 @@ class SimulationSpec:
     def to_dict(self) -> dict:
         """Plain-dict form for JSON metadata."""
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class VortexOscillator:
+    """Vortex spin-torque nano-oscillator: a disk of `diameter` x `thickness` (m).
+
+    The free layer (material without anisotropy or DMI in the usual case) is
+    meshed in cubic-ish cells of `cell_size` in-plane and `layers` cells over the
+    thickness. A current density `J_dc + input(t)` (A/m2, along z) exerts a
+    Slonczewski torque with spin polarisation `polarization`, asymmetry `Lambda`,
+    secondary torque `epsilon_prime` and the fixed layer's magnetisation
+    `fixed_layer` (a unit vector). With `oersted` the current's Oersted field, an
+    azimuthal field of magnitude mu0 J r / 2 inside the disk (T), is added.
+    `temperature` (K) with `thermal_seed` gives the thermal field. The vortex is
+    seeded with core polarity `core_polarity` and chirality `chirality`, relaxed,
+    settled for `settle_time` (s) at `alpha_settle`, then driven at `alpha`.
+    The magnetoresistance R = R_P + dR (1 - m.p)/2 uses `resistance_parallel` and
+    `resistance_change` (ohm) against the reference direction `reference_layer`.
+    """
+
+    name: str
+    material: Material
+    diameter: float
+    thickness: float
+    cell_size: float
+    layers: int = 1
+    alpha: float = 0.01
+    alpha_settle: float = 0.5
+    settle_time: float = 2e-9
+    polarization: float = 0.4
+    Lambda: float = 1.0
+    epsilon_prime: float = 0.0
+    fixed_layer: tuple[float, float, float] = (0.0, 0.0, 1.0)
+    J_dc: float = -1.5e11
+    oersted: bool = True
+    temperature: float = 0.0
+    thermal_seed: int = 0
+    core_polarity: int = 1
+    chirality: int = 1
+    reference_layer: tuple[float, float, float] = (1.0, 0.0, 0.0)
+    resistance_parallel: float = 100.0
+    resistance_change: float = 1.0
+    input_region: int = 1
+    kind: str = "vortex_oscillator"
+
+    @property
+    def grid(self) -> tuple[int, int, int]:
+        """Number of cells (nx, ny, nz)."""
+        n = int(round(self.diameter / self.cell_size))
+        return (n, n, self.layers)
+
+
+@dataclass(frozen=True)
+class HeldSequenceDrive:
+    """Piecewise-constant input: `amplitude * A_n` held for `hold_time` (s) each.
+
+    `parameter` names what is driven (e.g. "J" for the oscillator's current
+    density offset in A/m2); the `n_steps` values A_n are uniform in
+    `amplitude_range`, drawn from `seed`. The drive lasts n_steps * hold_time.
+    """
+
+    name: str
+    parameter: str
+    amplitude: float
+    hold_time: float
+    n_steps: int
+    seed: int
+    amplitude_range: tuple[float, float] = (-1.0, 1.0)
+    kind: str = "held_sequence"
+
+    @property
+    def duration(self) -> float:
+        """Length of the driven run (s)."""
+        return self.n_steps * self.hold_time
