@@ -163,3 +163,155 @@ class HeldSequenceDrive:
     def duration(self) -> float:
         """Length of the driven run (s)."""
         return self.n_steps * self.hold_time
+
+
+@dataclass(frozen=True)
+class Grains:
+    """Voronoi grains (mumax3 `ext_makegrains`) with per-grain material variation.
+
+    Grains of mean size `grain_size` (m) are spread over regions 0..n_regions-1
+    by mumax3 with `seed`. Each region gets Ku1 and Dind drawn from Gaussians of
+    relative standard deviation `ku1_sigma` and `dind_sigma` around the
+    material's values, and an anisotropy axis (tx, ty, 1), normalised, with tx
+    and ty uniform in [-axis_tilt, axis_tilt] (dimensionless, about the tilt in
+    rad). The draws come from numpy with `seed`, so they are in the script.
+    """
+
+    grain_size: float
+    n_regions: int
+    seed: int
+    ku1_sigma: float = 0.2
+    dind_sigma: float = 0.2
+    axis_tilt: float = 0.1
+    kind: str = "grains"
+
+
+@dataclass(frozen=True)
+class SkyrmionReservoir:
+    """A skyrmion disk as `SkyrmionDevice` (same fields and units), optionally with grains.
+
+    Without grains the drive acts on region `input_region`, which covers the
+    disk. With grains the disk keeps its grain regions; the drive's offset is
+    added to every grain's own value, and region `input_region` (holding no
+    cells, so larger than every grain region) carries the bare input for the table.
+    """
+
+    name: str
+    material: Material
+    diameter: float
+    thickness: float
+    cell_size: float
+    skyrmion_diameter: float
+    skyrmion_positions: tuple[tuple[float, float], ...] = ((0.0, 0.0),)
+    alpha: float = 0.01
+    alpha_settle: float = 0.1
+    settle_time: float = 1e-9
+    input_region: int = 100
+    grains: Grains | None = None
+    kind: str = "skyrmion_reservoir"
+
+    @property
+    def grid(self) -> tuple[int, int, int]:
+        """Number of cells (nx, ny, nz)."""
+        n = int(round(self.diameter / self.cell_size))
+        return (n, n, 1)
+
+
+@dataclass(frozen=True)
+class ParameterInputsDrive:
+    """Several material parameters driven at once (the paper's parameters-as-inputs device).
+
+    Each entry of `inputs` is a RandomSineDrive on its own parameter (e.g. Ku1
+    at 4 GHz and Dind at 0.4 GHz). Every period must be a whole multiple of the
+    shortest one and all inputs must last equally long (s).
+    """
+
+    name: str
+    inputs: tuple[RandomSineDrive, ...]
+    kind: str = "parameter_inputs"
+
+    @property
+    def duration(self) -> float:
+        """Length of the driven run (s): that of the first input."""
+        return self.inputs[0].duration
+
+
+@dataclass(frozen=True)
+class MaskedSequenceDrive:
+    """Reservoir input: each series sample times a random mask, held per virtual node.
+
+    Sample s_k of the series in `series_file` (text, one value a line, or
+    `.npy`; the first `n_samples` are used) becomes `n_virtual_nodes` held
+    values u = scale * W_j * s_k, with the mask W_j uniform in [-1, 1] from
+    `mask_seed`. Each u is held for `hold_time` (s) as
+    `parameter = base + amplitude * u` (amplitude in the parameter's SI unit).
+    """
+
+    name: str
+    parameter: str
+    amplitude: float
+    hold_time: float
+    series_file: str
+    n_samples: int
+    n_virtual_nodes: int = 50
+    mask_seed: int = 0
+    scale: float = 1.0
+    kind: str = "masked_sequence"
+
+    @property
+    def duration(self) -> float:
+        """Length of the driven run (s)."""
+        return self.n_samples * self.n_virtual_nodes * self.hold_time
+
+
+@dataclass(frozen=True)
+class SampledWaveformDrive:
+    """Any waveform given as samples v_n every `sample_time` (s) in `values_file`.
+
+    `parameter = base + amplitude * v(t)`, with v held constant over each sample
+    (`interpolation` "hold") or linear between samples ("linear"). The file is
+    text (one value a line) or `.npy`; with "hold" the drive lasts
+    n * sample_time, with "linear" (n - 1) * sample_time.
+    """
+
+    name: str
+    parameter: str
+    amplitude: float
+    sample_time: float
+    values_file: str
+    n_values: int
+    interpolation: str = "hold"
+    kind: str = "sampled_waveform"
+
+    @property
+    def duration(self) -> float:
+        """Length of the driven run (s)."""
+        steps = self.n_values if self.interpolation == "hold" else self.n_values - 1
+        return steps * self.sample_time
+
+
+@dataclass(frozen=True)
+class StandardProblem4:
+    """muMAG standard problem 4: a `size` (m) film on `grid` cells, Ms (A/m), Aex (J/m).
+
+    The S-state is relaxed from the uniform direction `initial_m`, then the
+    field of a FieldStepDrive is applied and m evolves at damping `alpha`.
+    """
+
+    name: str
+    material: Material
+    size: tuple[float, float, float] = (500e-9, 125e-9, 3e-9)
+    grid: tuple[int, int, int] = (128, 32, 1)
+    alpha: float = 0.02
+    initial_m: tuple[float, float, float] = (1.0, 0.1, 0.0)
+    kind: str = "standard_problem_4"
+
+
+@dataclass(frozen=True)
+class FieldStepDrive:
+    """A constant applied field `B_ext` (T, vector) switched on at t = 0 for `duration` (s)."""
+
+    name: str
+    B_ext: tuple[float, float, float]
+    duration: float
+    kind: str = "field_step"

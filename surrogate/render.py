@@ -1,0 +1,409 @@
+"""Render a `SimulationSpec` into a mumax3 script plus the data files it loads.
+
+Scripts come from the Jinja templates in `mumax_templates/` and target
+mumax3 3.10 and 3.11 (both have `LoadFile`, `NeelSkyrmion`, `Vortex`,
+`ext_makegrains`, `TableAdd`, region parameters, `B_ext.Add(mask, f)` and
+Slonczewski `Pol/Lambda/EpsilonPrime/FixedLayer/FreeLayerThickness`). Every
+number is written as Python's `repr` of the float, so the script holds each
+physical parameter at its configured value (SI).
+
+Drive values travel in OVF2 text files read with `LoadFile` and looped over
+one step at a time (a period, a hold time or a sample), never unrolled into
+the script. `FunctionFromDatafile` is not used: only recent mumax3 sources
+have it (engine/functionfromfile.go), its signature changed from three to
+four arguments, and it searches its table linearly at every evaluation, far
+too slow for 500 000 values; `LoadFile` of an OVF works in 3.10 and 3.11 alike.
+
+Templates per device kind: `skyrmion.mx3.j2` (SkyrmionDevice, SkyrmionReservoir
+with optional grains), `vortex_oscillator.mx3.j2` (VortexOscillator) and
+`standard_problem_4.mx3.j2` (StandardProblem4 with a FieldStepDrive), sharing
+the blocks of `_macros.mx3.j2`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import jinja2
+import numpy as np
+
+from .drives import held_values, masked_values, random_amplitudes, sampled_values
+from .ovf import format_ovf_text
+from .specs import (
+    FieldStepDrive,
+    Grains,
+    HeldSequenceDrive,
+    MaskedSequenceDrive,
+    Material,
+    ParameterInputsDrive,
+    RandomSineDrive,
+    SampledWaveformDrive,
+    SimulationSpec,
+    SkyrmionDevice,
+    SkyrmionReservoir,
+    StandardProblem4,
+    VortexOscillator,
+)
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "mumax_templates"
+
+#: Material parameters a skyrmion drive may modulate: mumax3 name -> SI unit.
+DRIVABLE = {"Ku1": "J/m3", "Dind": "J/m2"}
+#: mumax3's vacuum permeability (T m/A), 4 pi 1e-7 as in its source (mag.Mu0).
+MU0 = 4e-7 * math.pi
+#: mumax3 has regions 0..255.
+MAX_REGION = 255
+
+
+class RenderError(ValueError):
+    """A spec cannot be rendered, or rendering would overwrite different content."""
+
+
+@dataclass(frozen=True)
+class RenderedScript:
+    """The rendered `.mx3` script and the data files it loads (same directory)."""
+
+    script: Path
+    data_files: list[Path] = field(default_factory=list)
+
+
+def _num(value: float) -> str:
+    """Full-precision literal of a number for a mumax3 script."""
+    if isinstance(value, bool):
+        raise RenderError(f"boolean {value!r} where a number is expected")
+    return repr(float(value))
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["num"] = _num
+    return env
+
+
+def render_template(name: str, context: dict) -> str:
+    """Render `mumax_templates/<name>` with `context`; a missing variable is an error."""
+    try:
+        return _environment().get_template(name).render(**context)
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(f"template '{name}' not found in {TEMPLATE_DIR}") from exc
+    except jinja2.UndefinedError as exc:
+        raise RenderError(f"template '{name}': {exc.message}") from exc
+
+
+def expected_table_rows(spec: SimulationSpec) -> int:
+    """Rows a complete run writes at least: one per sample period of the drive.
+
+    mumax3 writes a row at the drive start and one each `sample_period` after;
+    whether the row at exactly the end time appears depends on float rounding,
+    so the guaranteed count is duration / sample_period.
+    """
+    return int(round(spec.drive.duration / spec.sample_period))
+
+
+def data_file_names(spec: SimulationSpec) -> list[str]:
+    """Names of the data files `render_simulation` writes beside the script, in its order.
+
+    One drive file per driven parameter, `<device>_<drive>_<parameter>.ovf`,
+    then for an oscillator with Oersted field `<device>_oersted.ovf`. Known
+    before rendering, so a workflow can declare them as outputs.
+    """
+    device, drive = spec.device, spec.drive
+    if isinstance(device, StandardProblem4):
+        return []
+    inputs = drive.inputs if isinstance(drive, ParameterInputsDrive) else (drive,)
+    names = [f"{device.name}_{drive.name}_{item.parameter}.ovf" for item in inputs]
+    if isinstance(device, VortexOscillator) and device.oersted:
+        names.append(f"{device.name}_oersted.ovf")
+    return names
+
+
+def input_columns(spec: SimulationSpec) -> list[str]:
+    """The table columns (mumax3 names, unit dropped) that record the drive of `spec`.
+
+    Skyrmion devices: `<parameter>.region<input_region>` per driven parameter;
+    the vortex oscillator: `Jz` (A/m2); standard problem 4: the B_ext components (T).
+    """
+    device, drive = spec.device, spec.drive
+    if isinstance(device, VortexOscillator):
+        return ["Jz"]
+    if isinstance(device, StandardProblem4):
+        return ["B_extx", "B_exty", "B_extz"]
+    inputs = drive.inputs if isinstance(drive, ParameterInputsDrive) else (drive,)
+    return [f"{item.parameter}.region{device.input_region}" for item in inputs]
+
+
+def grain_parameters(material: Material, grains: Grains) -> list[tuple[float, float, tuple]]:
+    """Per-region (Ku1 in J/m3, Dind in J/m2, unit anisotropy axis), drawn from `grains.seed`."""
+    rng = np.random.default_rng(grains.seed)
+    ku1 = material.Ku1 * (1.0 + grains.ku1_sigma * rng.standard_normal(grains.n_regions))
+    dind = material.Dind * (1.0 + grains.dind_sigma * rng.standard_normal(grains.n_regions))
+    tilt = rng.uniform(-grains.axis_tilt, grains.axis_tilt, size=(grains.n_regions, 2))
+    axes = np.column_stack([tilt, np.ones(grains.n_regions)])
+    axes /= np.linalg.norm(axes, axis=1, keepdims=True)
+    return [(float(k), float(d), tuple(float(c) for c in a))
+            for k, d, a in zip(ku1, dind, axes, strict=True)]
+
+
+@dataclass(frozen=True)
+class _Channel:
+    """One driven quantity: `parameter = base + offset(values[n])` over each step."""
+
+    parameter: str
+    base: float
+    unit: str
+    amplitude: float
+    shape: str  # "sine", "hold" or "linear"
+    values: np.ndarray
+    frequency: float = 0.0
+    var: str = "A0"
+    file: str = ""
+    grain_bases: tuple[float, ...] = ()
+
+
+Drive = (RandomSineDrive | ParameterInputsDrive | HeldSequenceDrive | MaskedSequenceDrive
+         | SampledWaveformDrive)
+
+
+def _drive_channels(drive: Drive, bases: dict[str, float], units: dict[str, str],
+                    spec_name: str) -> tuple[list[_Channel], float, int]:
+    """Channels, step length (s) and number of steps of a drive."""
+    def check(parameter: str) -> None:
+        if parameter not in bases:
+            raise RenderError(
+                f"spec '{spec_name}': field 'drive.parameter' is '{parameter}', "
+                f"expected one of {sorted(bases)}"
+            )
+
+    if isinstance(drive, RandomSineDrive | ParameterInputsDrive):
+        inputs = drive.inputs if isinstance(drive, ParameterInputsDrive) else (drive,)
+        if not inputs:
+            raise RenderError(f"spec '{spec_name}': field 'drive.inputs' is empty")
+        for item in inputs:
+            check(item.parameter)
+            _check_positive(spec_name, {"drive.frequency": item.frequency,
+                                        "drive.n_periods": item.n_periods})
+        step = 1.0 / max(item.frequency for item in inputs)
+        n_steps = int(round(inputs[0].duration / step))
+        channels = []
+        for item in inputs:
+            ratio = step * item.frequency
+            repeat = int(round(1.0 / ratio))
+            if abs(repeat * ratio - 1.0) > 1e-9 or abs(item.duration - inputs[0].duration) > (
+                1e-9 * step
+            ):
+                raise RenderError(
+                    f"spec '{spec_name}': drive input '{item.name}' must have a period that is "
+                    f"a whole multiple of {step!r} s and last {inputs[0].duration!r} s"
+                )
+            channels.append(_Channel(
+                item.parameter, bases[item.parameter], units[item.parameter], item.amplitude,
+                "sine", np.repeat(random_amplitudes(item), repeat), item.frequency,
+            ))
+        return channels, step, n_steps
+    if isinstance(drive, HeldSequenceDrive | MaskedSequenceDrive):
+        check(drive.parameter)
+        counts = ({"drive.n_steps": drive.n_steps} if isinstance(drive, HeldSequenceDrive) else
+                  {"drive.n_samples": drive.n_samples,
+                   "drive.n_virtual_nodes": drive.n_virtual_nodes})
+        _check_positive(spec_name, {"drive.hold_time": drive.hold_time, **counts})
+        values = held_values(drive) if isinstance(drive, HeldSequenceDrive) else (
+            masked_values(drive))
+        channel = _Channel(drive.parameter, bases[drive.parameter], units[drive.parameter],
+                           drive.amplitude, "hold", values)
+        return [channel], drive.hold_time, len(values)
+    if isinstance(drive, SampledWaveformDrive):
+        check(drive.parameter)
+        _check_positive(spec_name, {"drive.sample_time": drive.sample_time})
+        values = sampled_values(drive)
+        shape = drive.interpolation
+        n_steps = len(values) - (1 if shape == "linear" else 0)
+        if n_steps < 1:
+            raise RenderError(f"spec '{spec_name}': field 'drive.n_values' is too small")
+        channel = _Channel(drive.parameter, bases[drive.parameter], units[drive.parameter],
+                           drive.amplitude, shape, values)
+        return [channel], drive.sample_time, n_steps
+    raise RenderError(f"spec '{spec_name}': drive kind '{drive.kind}' has no mumax3 rendering")
+
+
+def _named(channels: list[_Channel], spec: SimulationSpec) -> list[_Channel]:
+    """Give each channel its script variable and data file name."""
+    names = data_file_names(spec)
+    return [replace(ch, var=f"A{i}", file=names[i]) for i, ch in enumerate(channels)]
+
+
+def render_simulation(
+    spec: SimulationSpec, out_dir: Path, *, overwrite: bool = False
+) -> RenderedScript:
+    """Write `out_dir/<device name>.mx3` and the data files it loads; return their paths.
+
+    An existing file with different content is kept and a RenderError raised,
+    unless `overwrite` is set.
+    """
+    device = spec.device
+    _check_positive(device.name, {"sample_period": spec.sample_period})
+    if isinstance(device, SkyrmionDevice | SkyrmionReservoir):
+        template, context, files = _skyrmion(spec)
+    elif isinstance(device, VortexOscillator):
+        template, context, files = _vortex(spec)
+    elif isinstance(device, StandardProblem4):
+        template, context, files = _standard_problem_4(spec)
+    else:
+        raise RenderError(f"spec '{device.name}': no template for device kind '{device.kind}'")
+    script_text = render_template(template, {**context, "sample_period": spec.sample_period})
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data_paths = []
+    for name, text in files.items():
+        _place(text, out_dir / name, overwrite)
+        data_paths.append(out_dir / name)
+    script_path = out_dir / f"{device.name}.mx3"
+    _place(script_text, script_path, overwrite)
+    return RenderedScript(script_path, data_paths)
+
+
+def _skyrmion(spec: SimulationSpec) -> tuple[str, dict, dict[str, str]]:
+    device, drive = spec.device, spec.drive
+    _check_positive(device.name, {
+        "device.diameter": device.diameter, "device.thickness": device.thickness,
+        "device.cell_size": device.cell_size, "device.skyrmion_diameter": device.skyrmion_diameter,
+    })
+    grains = getattr(device, "grains", None)
+    if not 0 <= device.input_region <= MAX_REGION:
+        raise RenderError(f"spec '{device.name}': field 'device.input_region' must be 0..255")
+    bases = {"Ku1": device.material.Ku1, "Dind": device.material.Dind}
+    channels, step, n_steps = _drive_channels(drive, bases, DRIVABLE, device.name)
+    channels = _named(channels, spec)
+    grain_context = None
+    if grains is not None:
+        grain_context = _grain_context(device, grains)
+        index = {"Ku1": 0, "Dind": 1}
+        channels = [
+            replace(ch, grain_bases=tuple(
+                region[index[ch.parameter]] for region in grain_context["regions"]))
+            for ch in channels
+        ]
+    context = {
+        "device": device, "drive": drive, "grains": grain_context, "channels": channels,
+        "step": step, "n_steps": n_steps,
+        "table_quantities": [f"{ch.parameter}.Region({device.input_region})" for ch in channels],
+    }
+    return "skyrmion.mx3.j2", context, _data_files(channels, device.cell_size)
+
+
+def _grain_context(device: SkyrmionReservoir, grains: Grains) -> dict:
+    name = device.name
+    _check_positive(name, {"device.grains.grain_size": grains.grain_size,
+                           "device.grains.n_regions": grains.n_regions})
+    if grains.n_regions > device.input_region:
+        raise RenderError(
+            f"spec '{name}': field 'device.grains.n_regions' ({grains.n_regions}) must not "
+            f"exceed 'device.input_region' ({device.input_region}), which holds the input"
+        )
+    if tuple(device.material.anisotropy_axis) != (0.0, 0.0, 1.0):
+        raise RenderError(
+            f"spec '{name}': grains tilt the axis around z; field "
+            "'device.material.anisotropy_axis' must be (0, 0, 1)"
+        )
+    return {"grain_size": grains.grain_size, "n_regions": grains.n_regions,
+            "seed": grains.seed, "regions": grain_parameters(device.material, grains)}
+
+
+def _vortex(spec: SimulationSpec) -> tuple[str, dict, dict[str, str]]:
+    device, drive = spec.device, spec.drive
+    _check_positive(device.name, {
+        "device.diameter": device.diameter, "device.thickness": device.thickness,
+        "device.cell_size": device.cell_size, "device.layers": device.layers,
+    })
+    if device.chirality not in (-1, 1) or device.core_polarity not in (-1, 1):
+        raise RenderError(
+            f"spec '{device.name}': fields 'device.chirality' and 'device.core_polarity' "
+            "must each be +1 or -1"
+        )
+    if device.temperature < 0:
+        raise RenderError(f"spec '{device.name}': field 'device.temperature' is negative")
+    fixed = np.asarray(device.fixed_layer, dtype=np.float64)
+    if not np.linalg.norm(fixed) > 0:
+        raise RenderError(f"spec '{device.name}': field 'device.fixed_layer' is zero")
+    channels, step, n_steps = _drive_channels(drive, {"J": device.J_dc}, {"J": "A/m2"},
+                                              device.name)
+    channels = _named(channels, spec)
+    files = _data_files(channels, device.cell_size)
+    oersted_file = data_file_names(spec)[-1] if device.oersted else ""
+    if device.oersted:
+        files[oersted_file] = format_ovf_text(
+            oersted_per_current(device), (device.cell_size, device.cell_size,
+                                          device.thickness / device.layers),
+            title="oersted", labels=("Bx_per_J", "By_per_J", "Bz_per_J"),
+            units=("T*m2/A",) * 3,
+        )
+    context = {
+        "device": device, "drive": drive, "channels": channels, "step": step,
+        "n_steps": n_steps, "oersted_file": oersted_file,
+        "fixed_layer": tuple(float(c) for c in fixed / np.linalg.norm(fixed)),
+    }
+    return "vortex_oscillator.mx3.j2", context, files
+
+
+def oersted_per_current(device: VortexOscillator) -> np.ndarray:
+    """B / J (T m2/A) of shape (nx, ny, nz, 3): mu0 (-y, x, 0) / 2 inside the disk, 0 outside.
+
+    Ampere's law for a uniform current density J along +z through the disk,
+    with x, y the cell centres relative to the disk centre (mumax3's layout).
+    """
+    nx, ny, nz = device.grid
+    centre = (np.arange(nx) + 0.5) * device.cell_size - nx * device.cell_size / 2
+    x, y = np.meshgrid(centre, centre[:ny], indexing="ij")
+    b = 0.5 * MU0 * np.stack([-y, x, np.zeros_like(x)], axis=-1)
+    b[x**2 + y**2 > (device.diameter / 2) ** 2] = 0.0
+    return np.repeat(b[:, :, None, :], nz, axis=2)
+
+
+def _standard_problem_4(spec: SimulationSpec) -> tuple[str, dict, dict[str, str]]:
+    device, drive = spec.device, spec.drive
+    if not isinstance(drive, FieldStepDrive):
+        raise RenderError(f"spec '{device.name}': standard problem 4 needs a field_step drive")
+    _check_positive(device.name, {"drive.duration": drive.duration})
+    for axis in range(3):
+        _check_positive(device.name, {f"device.size[{axis}]": device.size[axis],
+                                      f"device.grid[{axis}]": device.grid[axis]})
+    cell = [device.size[i] / device.grid[i] for i in range(3)]
+    return "standard_problem_4.mx3.j2", {"device": device, "drive": drive, "cell": cell}, {}
+
+
+def _data_files(channels: list[_Channel], cell_size: float) -> dict[str, str]:
+    return {
+        ch.file: format_ovf_text(ch.values, (cell_size,) * 3, title=f"{ch.parameter} drive",
+                                 labels=("A",))
+        for ch in channels
+    }
+
+
+def _check_positive(name: str, values: dict[str, float]) -> None:
+    for field_name, value in values.items():
+        if not value > 0:
+            raise RenderError(f"spec '{name}': field '{field_name}' must be > 0, got {value!r}")
+
+
+def _place(text: str, path: Path, overwrite: bool) -> None:
+    """Write `text` to `path` atomically; refuse to replace different content."""
+    if path.exists() and path.read_text(encoding="utf-8") != text and not overwrite:
+        raise RenderError(
+            f"{path}: exists with different content; remove it or render with overwrite=True"
+        )
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
