@@ -22,7 +22,8 @@ def render_spec_json(wildcards):
     """The config reduced to one device and its drives: a change reruns only that device."""
     reduced = dict(config)
     reduced["devices"] = {wildcards.device: config["devices"][wildcards.device]}
-    used = {wildcards.drive, config["train_drive"], config["test_drive"]}
+    used = {wildcards.drive, config["train_drive"], config["test_drive"],
+            RUN.train_drive_of(wildcards.device), RUN.test_drive_of(wildcards.device)}
     reduced["drives"] = {name: config["drives"][name] for name in sorted(used)}
     return json.dumps(reduced, sort_keys=True)
 
@@ -49,19 +50,19 @@ def simulation_gpus(wildcards):
 
 
 def train_trace(wildcards):
-    return f"results/traces/{wildcards.device}/{RUN.train_drive}.npz"
+    return f"results/traces/{wildcards.device}/{RUN.train_drive_of(wildcards.device)}.npz"
 
 
 def test_trace(wildcards):
-    return f"results/traces/{wildcards.device}/{RUN.test_drive}.npz"
+    return f"results/traces/{wildcards.device}/{RUN.test_drive_of(wildcards.device)}.npz"
 
 
 def train_prediction(wildcards):
-    return f"results/predictions/{wildcards.device}/{RUN.train_drive}.npz"
+    return f"results/predictions/{wildcards.device}/{RUN.train_drive_of(wildcards.device)}.npz"
 
 
 def test_prediction(wildcards):
-    return f"results/predictions/{wildcards.device}/{RUN.test_drive}.npz"
+    return f"results/predictions/{wildcards.device}/{RUN.test_drive_of(wildcards.device)}.npz"
 
 
 def simulation_dir(wildcards):
@@ -69,11 +70,11 @@ def simulation_dir(wildcards):
 
 
 def evaluation_jsons():
-    return expand(
-        "results/eval/{device}/{drive}.json",
-        device=sorted(RUN.devices),
-        drive=[RUN.train_drive, RUN.test_drive],
-    )
+    return [
+        f"results/eval/{device}/{drive}.json"
+        for device in sorted(RUN.devices)
+        for drive in (RUN.train_drive_of(device), RUN.test_drive_of(device))
+    ]
 
 
 def training_reports():

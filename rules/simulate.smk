@@ -5,7 +5,7 @@ rule simulate:
     output:
         table="results/sims/{device}/{drive}/{device}.out/table.txt",
     params:
-        engine=ENGINE,
+        engine=config["engine"],
         dtype=SIMULATION.get("dtype", "float64"),
         timeout=SIMULATION.get("timeout_minutes", 600),
     threads: SIMULATION.get("threads", 1)

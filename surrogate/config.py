@@ -13,7 +13,18 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from .specs import Material, RandomSineDrive, SimulationSpec, SkyrmionDevice
+from .specs import (
+    DEVICE_KINDS,
+    DRIVE_KINDS,
+    Device,
+    Drive,
+    Grains,
+    Material,
+    SimulationSpec,
+)
+
+# Device keys that configure the pipeline rather than the physics.
+PIPELINE_KEYS = ("outputs", "train_drive", "test_drive")
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "config.schema.yaml"
 
@@ -28,13 +39,21 @@ class RunConfig:
 
     raw: dict
     engine: str
-    devices: dict[str, SkyrmionDevice]
-    drives: dict[str, RandomSineDrive]
+    devices: dict[str, Device]
+    drives: dict[str, Drive]
     train_drive: str
     test_drive: str
     sample_period: float
     model: dict = field(default_factory=dict)
     simulation: dict = field(default_factory=dict)
+
+    def train_drive_of(self, device: str) -> str:
+        """The training drive of a device: its own `train_drive`, else the global one."""
+        return self.raw["devices"][device].get("train_drive", self.train_drive)
+
+    def test_drive_of(self, device: str) -> str:
+        """The held-out drive of a device: its own `test_drive`, else the global one."""
+        return self.raw["devices"][device].get("test_drive", self.test_drive)
 
     def simulation_spec(self, device: str, drive: str) -> SimulationSpec:
         """The spec of one simulation, by device and drive name."""
@@ -67,13 +86,20 @@ def validate_config(raw: object, source: str = "config") -> None:
     if errors:
         lines = [f"{source}: field '{field_path(e)}': {e.message}" for e in errors]
         raise ConfigError("invalid configuration\n  " + "\n  ".join(lines))
-    for key in ("train_drive", "test_drive"):
-        if raw[key] not in raw["drives"]:
+    drive_references = [(key, raw[key]) for key in ("train_drive", "test_drive")]
+    for name, device in raw["devices"].items():
+        for key in ("train_drive", "test_drive"):
+            if key in device:
+                drive_references.append((f"devices.{name}.{key}", device[key]))
+    for field_name, drive in drive_references:
+        if drive not in raw["drives"]:
             raise ConfigError(
-                f"{source}: field '{key}': drive '{raw[key]}' is not defined under 'drives' "
+                f"{source}: field '{field_name}': drive '{drive}' is not defined under 'drives' "
                 f"(defined: {sorted(raw['drives'])})"
             )
     for name, device in raw["devices"].items():
+        if "cell_size" not in device:
+            continue
         cells = device["diameter"] / device["cell_size"]
         if abs(cells - round(cells)) > 1e-6 or round(cells) < 4:
             raise ConfigError(
@@ -109,32 +135,53 @@ def load_config(path: str | os.PathLike) -> RunConfig:
     return parse_config(raw, str(path))
 
 
-def device_from_dict(name: str, spec: dict) -> SkyrmionDevice:
-    """A SkyrmionDevice from its configuration mapping (SI units)."""
-    material = dict(spec["material"])
-    if "anisotropy_axis" in material:
-        material["anisotropy_axis"] = tuple(material["anisotropy_axis"])
-    values = {key: value for key, value in spec.items() if key not in ("material", "outputs")}
-    if "skyrmion_positions" in values:
-        values["skyrmion_positions"] = tuple(tuple(p) for p in values["skyrmion_positions"])
-    return SkyrmionDevice(name=name, material=Material(**material), **values)
+def _tuples(value):
+    """Lists (from YAML/JSON) as tuples, recursively, for frozen dataclasses."""
+    if isinstance(value, list):
+        return tuple(_tuples(item) for item in value)
+    return value
 
 
-def drive_from_dict(name: str, spec: dict) -> RandomSineDrive:
-    """A RandomSineDrive from its configuration mapping (SI units)."""
+def _build(cls: type, values: dict):
+    """A spec dataclass from a mapping, nested specs included."""
+    kwargs = {}
+    for key, value in values.items():
+        if key == "material":
+            value = Material(**{k: _tuples(v) for k, v in value.items()})
+        elif key == "grains" and value is not None:
+            value = Grains(**{k: _tuples(v) for k, v in value.items() if k != "kind"})
+        elif key == "inputs":
+            value = tuple(drive_from_dict(item["name"], item) for item in value)
+        else:
+            value = _tuples(value)
+        kwargs[key] = value
+    return cls(**kwargs)
+
+
+def device_from_dict(name: str, spec: dict) -> Device:
+    """A device spec (SkyrmionDevice, VortexOscillator, ...) from its mapping, by `kind`."""
+    values = {key: value for key, value in spec.items() if key not in PIPELINE_KEYS}
+    values["name"] = name
+    return _build(DEVICE_KINDS[spec["kind"]], values)
+
+
+def drive_from_dict(name: str, spec: dict) -> Drive:
+    """A drive spec (RandomSineDrive, HeldSequenceDrive, ...) from its mapping, by `kind`."""
     values = dict(spec)
-    if "amplitude_range" in values:
-        values["amplitude_range"] = tuple(values["amplitude_range"])
-    return RandomSineDrive(name=name, **values)
+    values["name"] = name
+    if spec["kind"] == "parameter_inputs":
+        values["inputs"] = [
+            dict(item, name=item.get("name", f"{name}_{item['parameter']}"), kind="random_sine")
+            for item in spec["inputs"]
+        ]
+    return _build(DRIVE_KINDS[spec["kind"]], values)
 
 
 def spec_from_dict(data: dict) -> SimulationSpec:
     """Rebuild a SimulationSpec from `SimulationSpec.to_dict()` output."""
-    device = {key: value for key, value in data["device"].items() if key != "name"}
-    drive = {key: value for key, value in data["drive"].items() if key != "name"}
     return SimulationSpec(
-        device=device_from_dict(data["device"]["name"], device),
-        drive=drive_from_dict(data["drive"]["name"], drive),
+        device=device_from_dict(data["device"]["name"], data["device"]),
+        drive=drive_from_dict(data["drive"]["name"], data["drive"]),
         sample_period=float(data["sample_period"]),
         metadata=dict(data.get("metadata", {})),
     )

@@ -13,21 +13,22 @@ import shutil
 import time
 from pathlib import Path
 
+import numpy as np
+
 from .config import RunConfig, spec_from_dict
 from .engine import resolve_engine
 from .specs import SimulationSpec
 from .trace import Trace, save_trace
 
 SPEC_FILE = "spec.json"
+RESISTANCE_CHANNELS = ("R", "R_envelope")
+# Envelope low-pass cut-off as a fraction of the oscillator's carrier frequency:
+# low enough to remove the carrier's 2f ripple, high enough to follow the drive.
+ENVELOPE_CUTOFF_FRACTION = 0.25
 
 
 class StageError(RuntimeError):
     """A pipeline stage failed; the message names the file involved."""
-
-
-def input_channel(spec: SimulationSpec) -> str:
-    """The table column of the drive, named as mumax3's TableAdd names it."""
-    return f"{spec.drive.parameter}.region{spec.device.input_region}"
 
 
 def write_json_atomic(path: Path, payload: dict) -> Path:
@@ -56,7 +57,7 @@ def render_stage(config: RunConfig, device: str, drive: str, out_dir: Path) -> P
     spec = config.simulation_spec(device, drive)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    rendered = render_simulation(spec, out_dir)
+    rendered = render_simulation(spec, out_dir, overwrite=True)
     write_json_atomic(out_dir / SPEC_FILE, spec.to_dict())
     return rendered.script
 
@@ -88,11 +89,20 @@ def simulate_stage(
             timeout_s=None if timeout_minutes is None else 60.0 * timeout_minutes,
             expected_rows=expected_rows,
         )
-    else:
+    elif spec.device.kind == "vortex_oscillator":
+        from .magnumnp_oscillator import run_magnumnp_oscillator
+
+        os.environ["SURROGATE_TORCH_THREADS"] = str(threads)
+        run_magnumnp_oscillator(spec, scratch, dtype=dtype)
+    elif spec.device.kind == "skyrmion":
         from .magnumnp_runner import run_magnumnp
 
-        os.environ.setdefault("SURROGATE_TORCH_THREADS", str(threads))
-        run_magnumnp(spec, scratch, dtype=dtype)
+        run_magnumnp(spec, scratch, dtype=dtype, threads=threads)
+    else:
+        raise StageError(
+            f"{spec_path}: the magnum.np engine does not run '{spec.device.kind}' devices; "
+            "use engine: mumax3"
+        )
     wall = time.perf_counter() - started
     produced = scratch / "table.txt"
     if not produced.is_file():
@@ -108,9 +118,23 @@ def simulate_stage(
     return table_path
 
 
+def select_outputs(trace: Trace, names: list[str]) -> Trace:
+    """The trace with only the output channels `names`, in that order."""
+    columns = [trace.output_names.index(name) for name in names if name in trace.output_names]
+    missing = [name for name in names if name not in trace.output_names]
+    if missing:
+        raise StageError(f"outputs {missing} are not in the trace; it has {trace.output_names}")
+    return Trace(
+        trace.t, trace.inputs, trace.outputs[:, columns], list(trace.input_names), list(names),
+        list(trace.input_units), [trace.output_units[i] for i in columns], trace.metadata,
+    )
+
+
 def extract_stage(table_path: Path, spec_path: Path, outputs: list[str], trace_path: Path) -> Trace:
     """Turn an engine's table into a trace file with full metadata."""
+    from .magnetoresistance import add_resistance_channels, dominant_frequency, resistance
     from .mumax3_import import import_table
+    from .render import input_columns
 
     spec = read_spec(spec_path)
     table_path = Path(table_path)
@@ -125,6 +149,22 @@ def extract_stage(table_path: Path, spec_path: Path, outputs: list[str], trace_p
         "drive": spec.drive.name,
         "source": str(table_path),
     }
-    trace = import_table(table_path, [input_channel(spec)], list(outputs), metadata=metadata)
+    derived = [name for name in outputs if name in RESISTANCE_CHANNELS]
+    table_outputs = [name for name in outputs if name not in RESISTANCE_CHANNELS]
+    if derived:
+        table_outputs = sorted(set(table_outputs) | {"mx", "my", "mz"})
+    trace = import_table(table_path, input_columns(spec), table_outputs, metadata=metadata)
+    if derived:
+        device = spec.device
+        m = np.column_stack([trace.output(name) for name in ("mx", "my", "mz")])
+        r = resistance(m, device.resistance_parallel, device.resistance_change,
+                       device.reference_layer)
+        carrier = dominant_frequency(trace.t, r)
+        trace = add_resistance_channels(
+            trace, reference=device.reference_layer, r_parallel=device.resistance_parallel,
+            delta_r=device.resistance_change, carrier_frequency=carrier,
+            envelope_cutoff=ENVELOPE_CUTOFF_FRACTION * carrier,
+        )
+    trace = select_outputs(trace, list(outputs))
     save_trace(trace, trace_path)
     return trace

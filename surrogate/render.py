@@ -14,7 +14,7 @@ have it (engine/functionfromfile.go), its signature changed from three to
 four arguments, and it searches its table linearly at every evaluation, far
 too slow for 500 000 values; `LoadFile` of an OVF works in 3.10 and 3.11 alike.
 
-Templates per device kind: `skyrmion.mx3.j2` (SkyrmionDevice, SkyrmionReservoir
+Templates per device kind: `skyrmion.mx3.j2` (SkyrmionDevice
 with optional grains), `vortex_oscillator.mx3.j2` (VortexOscillator) and
 `standard_problem_4.mx3.j2` (StandardProblem4 with a FieldStepDrive), sharing
 the blocks of `_macros.mx3.j2`.
@@ -34,6 +34,7 @@ import numpy as np
 from .drives import held_values, masked_values, random_amplitudes, sampled_values
 from .ovf import format_ovf_text
 from .specs import (
+    Drive,
     FieldStepDrive,
     Grains,
     HeldSequenceDrive,
@@ -44,7 +45,6 @@ from .specs import (
     SampledWaveformDrive,
     SimulationSpec,
     SkyrmionDevice,
-    SkyrmionReservoir,
     StandardProblem4,
     VortexOscillator,
 )
@@ -169,10 +169,6 @@ class _Channel:
     grain_bases: tuple[float, ...] = ()
 
 
-Drive = (RandomSineDrive | ParameterInputsDrive | HeldSequenceDrive | MaskedSequenceDrive
-         | SampledWaveformDrive)
-
-
 def _drive_channels(drive: Drive, bases: dict[str, float], units: dict[str, str],
                     spec_name: str) -> tuple[list[_Channel], float, int]:
     """Channels, step length (s) and number of steps of a drive."""
@@ -250,7 +246,7 @@ def render_simulation(
     """
     device = spec.device
     _check_positive(device.name, {"sample_period": spec.sample_period})
-    if isinstance(device, SkyrmionDevice | SkyrmionReservoir):
+    if isinstance(device, SkyrmionDevice):
         template, context, files = _skyrmion(spec)
     elif isinstance(device, VortexOscillator):
         template, context, files = _vortex(spec)
@@ -299,7 +295,7 @@ def _skyrmion(spec: SimulationSpec) -> tuple[str, dict, dict[str, str]]:
     return "skyrmion.mx3.j2", context, _data_files(channels, device.cell_size)
 
 
-def _grain_context(device: SkyrmionReservoir, grains: Grains) -> dict:
+def _grain_context(device: SkyrmionDevice, grains: Grains) -> dict:
     name = device.name
     _check_positive(name, {"device.grains.grain_size": grains.grain_size,
                            "device.grains.n_regions": grains.n_regions})

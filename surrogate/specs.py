@@ -21,6 +21,27 @@ class Material:
 
 
 @dataclass(frozen=True)
+class Grains:
+    """Voronoi grains (mumax3 `ext_makegrains`) with per-grain material variation.
+
+    Grains of mean size `grain_size` (m) are spread over regions 0..n_regions-1
+    by mumax3 with `seed`. Each region gets Ku1 and Dind drawn from Gaussians of
+    relative standard deviation `ku1_sigma` and `dind_sigma` around the
+    material's values, and an anisotropy axis (tx, ty, 1), normalised, with tx
+    and ty uniform in [-axis_tilt, axis_tilt] (dimensionless, about the tilt in
+    rad). The draws come from numpy with `seed`, so they are in the script.
+    """
+
+    grain_size: float
+    n_regions: int
+    seed: int
+    ku1_sigma: float = 0.2
+    dind_sigma: float = 0.2
+    axis_tilt: float = 0.1
+    kind: str = "grains"
+
+
+@dataclass(frozen=True)
 class SkyrmionDevice:
     """Skyrmions in a thin disk (lengths in m, damping dimensionless).
 
@@ -29,7 +50,10 @@ class SkyrmionDevice:
     skyrmion is seeded as a Néel skyrmion of `skyrmion_diameter` at its
     (x, y) position relative to the disk centre, the state is relaxed, settled
     for `settle_time` (s) at damping `alpha_settle`, then driven at `alpha`.
-    The drive acts on region `input_region`, which covers the disk.
+    Without grains the drive acts on region `input_region`, which covers the
+    disk. With `grains` the disk keeps its grain regions, the drive's offset is
+    added to every grain's own value, and region `input_region` (holding no
+    cells, so numbered above every grain) carries the bare input for the table.
     """
 
     name: str
@@ -43,6 +67,7 @@ class SkyrmionDevice:
     alpha_settle: float = 0.1
     settle_time: float = 1e-9
     input_region: int = 100
+    grains: Grains | None = None
     kind: str = "skyrmion"
 
     @property
@@ -81,8 +106,8 @@ class RandomSineDrive:
 class SimulationSpec:
     """One simulation: a device, a drive, and the table sampling period (s)."""
 
-    device: SkyrmionDevice
-    drive: RandomSineDrive
+    device: Device
+    drive: Drive
     sample_period: float = 2.5e-12
     metadata: dict = field(default_factory=dict)
 
@@ -163,58 +188,6 @@ class HeldSequenceDrive:
     def duration(self) -> float:
         """Length of the driven run (s)."""
         return self.n_steps * self.hold_time
-
-
-@dataclass(frozen=True)
-class Grains:
-    """Voronoi grains (mumax3 `ext_makegrains`) with per-grain material variation.
-
-    Grains of mean size `grain_size` (m) are spread over regions 0..n_regions-1
-    by mumax3 with `seed`. Each region gets Ku1 and Dind drawn from Gaussians of
-    relative standard deviation `ku1_sigma` and `dind_sigma` around the
-    material's values, and an anisotropy axis (tx, ty, 1), normalised, with tx
-    and ty uniform in [-axis_tilt, axis_tilt] (dimensionless, about the tilt in
-    rad). The draws come from numpy with `seed`, so they are in the script.
-    """
-
-    grain_size: float
-    n_regions: int
-    seed: int
-    ku1_sigma: float = 0.2
-    dind_sigma: float = 0.2
-    axis_tilt: float = 0.1
-    kind: str = "grains"
-
-
-@dataclass(frozen=True)
-class SkyrmionReservoir:
-    """A skyrmion disk as `SkyrmionDevice` (same fields and units), optionally with grains.
-
-    Without grains the drive acts on region `input_region`, which covers the
-    disk. With grains the disk keeps its grain regions; the drive's offset is
-    added to every grain's own value, and region `input_region` (holding no
-    cells, so larger than every grain region) carries the bare input for the table.
-    """
-
-    name: str
-    material: Material
-    diameter: float
-    thickness: float
-    cell_size: float
-    skyrmion_diameter: float
-    skyrmion_positions: tuple[tuple[float, float], ...] = ((0.0, 0.0),)
-    alpha: float = 0.01
-    alpha_settle: float = 0.1
-    settle_time: float = 1e-9
-    input_region: int = 100
-    grains: Grains | None = None
-    kind: str = "skyrmion_reservoir"
-
-    @property
-    def grid(self) -> tuple[int, int, int]:
-        """Number of cells (nx, ny, nz)."""
-        n = int(round(self.diameter / self.cell_size))
-        return (n, n, 1)
 
 
 @dataclass(frozen=True)
@@ -315,3 +288,22 @@ class FieldStepDrive:
     B_ext: tuple[float, float, float]
     duration: float
     kind: str = "field_step"
+
+
+Device = SkyrmionDevice | VortexOscillator | StandardProblem4
+Drive = (RandomSineDrive | ParameterInputsDrive | HeldSequenceDrive | MaskedSequenceDrive
+         | SampledWaveformDrive | FieldStepDrive)
+
+DEVICE_KINDS: dict[str, type] = {
+    "skyrmion": SkyrmionDevice,
+    "vortex_oscillator": VortexOscillator,
+    "standard_problem_4": StandardProblem4,
+}
+DRIVE_KINDS: dict[str, type] = {
+    "random_sine": RandomSineDrive,
+    "parameter_inputs": ParameterInputsDrive,
+    "held_sequence": HeldSequenceDrive,
+    "masked_sequence": MaskedSequenceDrive,
+    "sampled_waveform": SampledWaveformDrive,
+    "field_step": FieldStepDrive,
+}

@@ -42,7 +42,6 @@ from surrogate.specs import (
     SampledWaveformDrive,
     SimulationSpec,
     SkyrmionDevice,
-    SkyrmionReservoir,
     StandardProblem4,
     VortexOscillator,
 )
@@ -78,7 +77,7 @@ def odd_spec() -> SimulationSpec:
 def two_input_spec(grains: Grains | None = None) -> SimulationSpec:
     """The paper's parameters-as-inputs device: 100 nm disk, Ku at 4 GHz and D at 0.4 GHz."""
     material = Material(Ms=580e3, Aex=15e-12, Ku1=8e5, Dind=3.0e-3)
-    device = SkyrmionReservoir("pd", material, diameter=100e-9, thickness=1e-9, cell_size=1e-9,
+    device = SkyrmionDevice("pd", material, diameter=100e-9, thickness=1e-9, cell_size=1e-9,
                                skyrmion_diameter=40e-9, grains=grains)
     ku = RandomSineDrive("ku", "Ku1", 0.5e5, 4e9, 40, seed=2, amplitude_range=(-1.0, 1.0))
     dind = RandomSineDrive("dind", "Dind", 0.4e-3, 0.4e9, 4, seed=3, amplitude_range=(-1.0, 1.0))
@@ -445,7 +444,7 @@ def test_render_template_is_strict() -> None:
 def test_four_skyrmion_device_from_readme(tmp_path: Path) -> None:
     """120 nm disk, 98 grains of 10 nm (20 % Ku and D, tilt 0.1), skyrmions at +-30 nm."""
     positions = ((30e-9, 0.0), (-30e-9, 0.0), (0.0, 30e-9), (0.0, -30e-9))
-    device = SkyrmionReservoir("four", SKYRMION_MATERIAL, diameter=120e-9, thickness=1e-9,
+    device = SkyrmionDevice("four", SKYRMION_MATERIAL, diameter=120e-9, thickness=1e-9,
                                cell_size=1e-9, skyrmion_diameter=40e-9,
                                skyrmion_positions=positions,
                                grains=Grains(grain_size=10e-9, n_regions=98, seed=1234567))
