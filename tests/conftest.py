@@ -34,8 +34,7 @@ def tiny_config(default_config) -> dict:
     config = copy.deepcopy(default_config)
     config["engine"] = "magnumnp"
     device = config["devices"]["skyrmion"]
-    device.update({"diameter": 4.0e-8, "cell_size": 4.0e-9, "skyrmion_diameter": 2.0e-8,
-                   "settle_time": 5.0e-11})
+    device.update({"settle_time": 5.0e-11})
     config["drives"]["train"]["n_periods"] = 2
     config["drives"]["test"]["n_periods"] = 1
     config["model"] = {"k": 2, "hidden": 16, "depth": 2, "seed": 0, "max_minutes": 0.1}
