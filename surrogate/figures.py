@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -29,7 +30,7 @@ def overlay_figure(
     for column, label in enumerate(labels):
         sim, pred = simulated[label], predicted[label]
         t_ns = sim.t * 1e9
-        score = nrmse(pred.output(channel), sim.output(channel))
+        score = nrmse(pred.output(channel), np.interp(pred.t, sim.t, sim.output(channel)))
         top, bottom = axes[0, column], axes[1, column]
         top.plot(t_ns, sim.output(channel), color="black", lw=1.2, label="micromagnetics")
         top.plot(pred.t * 1e9, pred.output(channel), color="tab:red", lw=1.0, ls="--",

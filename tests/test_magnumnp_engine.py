@@ -1,0 +1,268 @@
+"""The magnum.np engine on a tiny disk (60 nm, 4 nm cells, 0.05 ns drive).
+
+magnum.np changes torch's process-wide state on import, so every run here
+happens in a subprocess; the tests also check that this process stays clean.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from surrogate.drives import drive_offset, random_amplitudes
+from surrogate.magnumnp_runner import disk_mask, seeded_magnetization
+from surrogate.mumax3_table import read_table
+from surrogate.specs import SimulationSpec
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC_SOURCE = textwrap.dedent(
+    """
+    from surrogate.specs import Material, RandomSineDrive, SimulationSpec, SkyrmionDevice
+
+    def tiny_spec(parameter):
+        material = Material(Ms=580e3, Aex=15e-12, Ku1=8e5, Dind=3.5e-3)
+        device = SkyrmionDevice(
+            "tiny", material, diameter=60e-9, thickness=1e-9, cell_size=4e-9,
+            skyrmion_diameter=30e-9, settle_time=0.02e-9,
+        )
+        amplitude = {"Ku1": 3e4, "Dind": 2e-4}[parameter]
+        drive = RandomSineDrive("tiny", parameter, amplitude, 40e9, n_periods=2, seed=3)
+        return SimulationSpec(device, drive, sample_period=2.5e-12)
+    """
+)
+RUN_SOURCE = SPEC_SOURCE + textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from surrogate.magnumnp_runner import run_magnumnp
+
+    run_magnumnp(tiny_spec(sys.argv[1]), Path(sys.argv[2]), progress=False)
+    """
+)
+
+
+def tiny_spec(parameter: str) -> SimulationSpec:
+    namespace: dict = {}
+    exec(SPEC_SOURCE, namespace)
+    return namespace["tiny_spec"](parameter)
+
+
+def run_python(source: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", source, *args], cwd=ROOT, capture_output=True, text=True,
+        timeout=300, env=_env(),
+    )
+
+
+def _env() -> dict:
+    import os
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env.setdefault("CUDA_DEVICE", "-1")
+    return env
+
+
+@pytest.fixture(scope="module", params=["Ku1", "Dind"])
+def engine_run(request, tmp_path_factory):
+    out_dir = tmp_path_factory.mktemp(f"magnumnp_{request.param}")
+    result = run_python(RUN_SOURCE, request.param, str(out_dir))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return request.param, out_dir
+
+
+def test_table_has_mumax3_header_and_columns(engine_run):
+    parameter, out_dir = engine_run
+    header = (out_dir / "table.txt").read_text().splitlines()[0]
+    unit = {"Ku1": "J/m3", "Dind": "J/m2"}[parameter]
+    assert header == f"# t (s)\tmx ()\tmy ()\tmz ()\t{parameter}.region100 ({unit})"
+    table = read_table(out_dir / "table.txt")
+    assert table.names == ["t", "mx", "my", "mz", f"{parameter}.region100"]
+
+
+def test_time_starts_at_settle_time_and_steps_by_sample_period(engine_run):
+    parameter, out_dir = engine_run
+    spec = tiny_spec(parameter)
+    t = read_table(out_dir / "table.txt").column("t")
+    expected = spec.device.settle_time + np.arange(21) * spec.sample_period
+    np.testing.assert_allclose(t, expected, rtol=0, atol=1e-18)
+
+
+def test_input_column_is_p0_plus_drive(engine_run):
+    parameter, out_dir = engine_run
+    spec = tiny_spec(parameter)
+    table = read_table(out_dir / "table.txt")
+    t_drive = table.column("t") - spec.device.settle_time
+    p0 = getattr(spec.device.material, parameter)
+    expected = p0 + drive_offset(spec.drive, t_drive, random_amplitudes(spec.drive))
+    np.testing.assert_allclose(table.column(f"{parameter}.region100"), expected, rtol=1e-8)
+    assert np.ptp(expected) > 0.5 * spec.drive.amplitude
+
+
+def test_magnetization_is_bounded_and_skyrmion_present(engine_run):
+    _, out_dir = engine_run
+    table = read_table(out_dir / "table.txt")
+    m = table.data[:, 1:4]
+    assert np.all(np.linalg.norm(m, axis=1) <= 1.0 + 1e-9)
+    assert np.all(table.column("mz") < 0.95)  # a skyrmion core is present ...
+    assert np.all(table.column("mz") > 0.0)  # ... and the disk has not reversed
+
+
+def test_sidecar_and_snapshots_are_written(engine_run):
+    _, out_dir = engine_run
+    record = json.loads((out_dir / "engine.json").read_text())
+    assert record["engine"] == "magnum.np" and record["version"] == "2.2.0"
+    assert record["dtype"] == "float64" and record["integrator"]["name"] == "rkf45"
+    assert set(record["wall_s"]) >= {"relax", "settle", "drive", "total"}
+    assert record["relax"]["converged"] is True
+    assert record["simulated_ns_per_wall_minute"] > 0
+    from ovf2io import read_ovf
+
+    for name in ("m_relaxed.ovf", "m_final.ovf"):
+        data = read_ovf(out_dir / name)["data"]
+        assert data["m_z"].shape == (15, 15, 1)
+        assert data["m_z"].min() < 0.0  # the skyrmion core points down
+
+
+def test_failed_run_leaves_no_table(tmp_path):
+    """A run whose integration silently zeroes m must raise and leave no table.txt."""
+    (tmp_path / "table.txt").write_text("stale\n")
+    source = SPEC_SOURCE + textwrap.dedent(
+        """
+        import sys
+        from pathlib import Path
+        from surrogate import magnumnp_runner as runner
+
+        advance = runner._Run._advance
+        calls = []
+
+        def diverging_advance(self, llg, target, bar):
+            advance(self, llg, target, bar)
+            calls.append(target)
+            if len(calls) == 12:  # mid drive: what nan_to_num leaves after a blow-up
+                self.state.m[...] = 0.0
+
+        runner._Run._advance = diverging_advance
+        try:
+            runner.run_magnumnp(tiny_spec("Ku1"), Path(sys.argv[1]), progress=False)
+        except runner.EngineError as exc:
+            print("ENGINE ERROR:", exc)
+            sys.exit(3)
+        """
+    )
+    result = run_python(source, str(tmp_path))
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert "|m| is not 1" in result.stdout
+    assert not (tmp_path / "table.txt").exists()
+    assert not (tmp_path / "engine.json").exists()
+
+
+def test_importing_the_engine_module_does_not_import_magnumnp():
+    source = (
+        "import sys, torch\n"
+        "import surrogate, surrogate.magnumnp_runner\n"
+        "assert 'magnumnp' not in sys.modules, 'magnumnp was imported'\n"
+        "assert torch.get_default_dtype() == torch.float32, torch.get_default_dtype()\n"
+        "print('clean')\n"
+    )
+    result = run_python(source)
+    assert result.returncode == 0 and "clean" in result.stdout, result.stderr[-3000:]
+
+
+def test_this_process_stays_clean_after_engine_runs(engine_run):
+    import torch
+
+    assert "magnumnp" not in sys.modules
+    assert torch.get_default_dtype() == torch.float32
+
+
+def test_seed_follows_mumax3_neel_skyrmion():
+    spec = tiny_spec("Ku1")
+    m = seeded_magnetization(spec.device)[:, :, 0, :]
+    mask = disk_mask(spec.device)
+    x, y = np.meshgrid(np.arange(15) * 4 - 28, np.arange(15) * 4 - 28, indexing="ij")
+    assert mask.sum() == np.count_nonzero(x**2 + y**2 <= 30**2)  # centres in the disk (nm)
+    np.testing.assert_allclose(np.linalg.norm(m[mask], axis=-1), 1.0)
+    assert np.all(m[~mask] == 0.0)
+    np.testing.assert_allclose(m[7, 7], [0.0, 0.0, -1.0])  # core down at the centre
+    assert m[9, 7, 0] > 0.1 and m[5, 7, 0] < -0.1  # in-plane part points outward (charge +1)
+    assert m[7, 9, 1] > 0.1 and m[7, 5, 1] < -0.1
+    np.testing.assert_allclose(m[0, 7], [0.0, 0.0, 1.0])  # +z outside the seed circle
+
+
+def _run_benchmark(script: str, out: Path, timeout: float) -> dict:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=_env(),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(out.read_text())
+
+
+@pytest.mark.slow
+def test_standard_problem_4_matches_mumax3(tmp_path):
+    """Every component within 2e-3 of mumax3 except <my> at 1 ns.
+
+    Known gap: magnum.np 2.2.0 gives <my>(1 ns) = 0.1312 against mumax3's 0.1260
+    (converged in atol, demag near-field size and relax tolerance; see
+    benchmarks/results/magnumnp_sp4.json), so that component is held to 1e-2.
+    """
+    record = _run_benchmark("magnumnp_sp4.py", tmp_path / "sp4.json", timeout=1800)
+    checks = record["checks"]
+    for component in ("mx", "my", "mz"):
+        assert checks["m_relaxed"][component]["pass"], checks["m_relaxed"]
+    for component in ("mx", "mz"):
+        assert checks["m_1ns"][component]["pass"], checks["m_1ns"]
+    assert checks["m_1ns"]["my"]["diff"] < 1e-2, checks["m_1ns"]
+    assert abs(record["measured"]["first_mx_zero_crossing_s"] - 0.138e-9) < 2e-12
+
+
+@pytest.mark.slow
+def test_dmi_standard_problem_skyrmion_radius(tmp_path):
+    record = _run_benchmark("magnumnp_dmi_skyrmion.py", tmp_path / "dmi.json", timeout=1800)
+    assert record["relax"]["converged"]
+    assert abs(record["radius_m"] - 22.1e-9) <= 0.5e-9, record["radius_m"]
+
+
+def test_bad_amplitudes_and_parameter_are_rejected_before_import(tmp_path):
+    from surrogate.magnumnp_runner import run_magnumnp
+
+    spec = tiny_spec("Ku1")
+    with pytest.raises(ValueError, match="2 amplitudes|n_periods = 2"):
+        run_magnumnp(spec, tmp_path, amplitudes=np.zeros(3))
+    bad = SimulationSpec(spec.device, replace(spec.drive, parameter="Ms"))
+    with pytest.raises(ValueError, match="field 'parameter' is 'Ms'"):
+        run_magnumnp(bad, tmp_path)
+    assert "magnumnp" not in sys.modules
+
+
+def _load_benchmark(name: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_paper_device_replays_the_mumax3_drive():
+    """A_n = 4 (s - 1) - 2 from sequence_amp2.ovf reproduces the reference Ku1 column."""
+    paper = _load_benchmark("magnumnp_paper_device")
+    if not paper.REFERENCE.is_dir():
+        pytest.skip(f"{paper.REFERENCE} is absent")
+    amplitudes = paper.mumax3_amplitudes(paper.REFERENCE / "sequence_amp2.ovf")
+    assert amplitudes.shape == (600,) and np.all(np.abs(amplitudes) <= 2.0)
+    spec = paper.paper_spec(1e-9, 8)
+    table = read_table(paper.REFERENCE / "table.txt")
+    keep = table.column("t") < 1e-9 + spec.drive.duration
+    t_drive = table.column("t")[keep] - spec.device.settle_time
+    expected = 8e5 + drive_offset(spec.drive, t_drive, amplitudes[:8])
+    np.testing.assert_allclose(table.column("Ku1.region100")[keep], expected, rtol=0, atol=5.0)
+    assert "magnumnp" not in sys.modules
