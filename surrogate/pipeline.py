@@ -93,7 +93,8 @@ def simulate_stage(
         from .magnumnp_oscillator import run_magnumnp_oscillator
 
         os.environ["SURROGATE_TORCH_THREADS"] = str(threads)
-        run_magnumnp_oscillator(spec, scratch, dtype=dtype)
+        run_magnumnp_oscillator(spec, scratch, dtype=dtype,
+                                relax_field=spec.device.relax_field)
     elif spec.device.kind == "skyrmion":
         from .magnumnp_runner import run_magnumnp
 

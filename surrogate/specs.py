@@ -128,7 +128,8 @@ class VortexOscillator:
     `fixed_layer` (a unit vector). With `oersted` the current's Oersted field, an
     azimuthal field of magnitude mu0 J r / 2 inside the disk (T), is added.
     `temperature` (K) with `thermal_seed` gives the thermal field. The vortex is
-    seeded with core polarity `core_polarity` and chirality `chirality`, relaxed,
+    seeded with core polarity `core_polarity` and chirality `chirality`, relaxed
+    under the in-plane field `relax_field` (T; it displaces the core, then is removed),
     settled for `settle_time` (s) at `alpha_settle`, then driven at `alpha`.
     The magnetoresistance R = R_P + dR (1 - m.p)/2 uses `resistance_parallel` and
     `resistance_change` (ohm) against the reference direction `reference_layer`.
@@ -153,6 +154,7 @@ class VortexOscillator:
     thermal_seed: int = 0
     core_polarity: int = 1
     chirality: int = 1
+    relax_field: tuple[float, float, float] = (0.0, 0.0, 0.0)
     reference_layer: tuple[float, float, float] = (1.0, 0.0, 0.0)
     resistance_parallel: float = 100.0
     resistance_change: float = 1.0

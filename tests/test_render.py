@@ -368,6 +368,13 @@ def test_vortex_oscillator_every_parameter(tmp_path: Path) -> None:
     assert np.all(oersted.values[0, 0] == 0.0), "a corner cell lies outside the disk"
 
 
+def test_vortex_relax_field_acts_during_relax_only(tmp_path: Path) -> None:
+    text = render_simulation(vortex_spec(relax_field=(5e-3, 0.0, 0.0)), tmp_path).script.read_text()
+    before, after = text.split("Relax()")
+    assert "B_ext = vector(0.005, 0.0, 0.0)" in before
+    assert after.lstrip().startswith("B_ext = vector(0, 0, 0)")
+
+
 def test_vortex_without_oersted_or_temperature(tmp_path: Path) -> None:
     spec = vortex_spec(oersted=False, temperature=0.0)
     rendered = render_simulation(spec, tmp_path)
