@@ -129,14 +129,11 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         "simulation_wall_time_s": trace.metadata.get("simulation_wall_time_s"),
     }
     if args.pred_out:
-        import numpy as np
-
         from .trace import Trace, save_trace
 
         metadata = dict(trace.metadata, prediction_of=str(args.trace), model=str(args.model))
-        rows = np.clip(np.searchsorted(trace.t, result.t - 1e-3 * trace.dt), 0, len(trace.t) - 1)
         predicted = Trace(
-            result.t, trace.inputs[rows], result.predicted, list(trace.input_names),
+            result.t, result.inputs, result.predicted, list(trace.input_names),
             list(trace.output_names), list(trace.input_units), list(trace.output_units), metadata,
         )
         save_trace(predicted, args.pred_out)

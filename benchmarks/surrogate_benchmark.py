@@ -1,0 +1,167 @@
+"""Spin-NODE vs linear ARX on the real one-skyrmion mumax3 data: accuracy and speed.
+
+Trains on t in [10, 60) ns of ../shared/reference/mumax3/1skyrmion_voltage_train
+(mz driven by Ku1, 2.5 ps samples, model step 5 ps), evaluates free running on
+[60, 110) ns, times rollouts at batch 1 and 256 and a 10^6-step rollout, and
+writes one markdown table to benchmarks/results/surrogate_benchmark.md.
+Exits cleanly when ../shared is absent. Single-threaded torch, like the CPU
+pipeline; timings on a shared machine are noisy, ratios within one run hold.
+
+    python benchmarks/surrogate_benchmark.py [--minutes 5] [--hidden 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from surrogate.baselines import arx_free_run, arx_predict, fit_arx
+from surrogate.checkpoint import load_checkpoint
+from surrogate.evaluation import evaluate_model, nrmse
+from surrogate.fast_rollout import pack, rollout_batched, rollout_single
+from surrogate.model import ModelShape, SpinNODE
+from surrogate.mumax3_table import read_table
+from surrogate.rk4 import InputGrid, stage_inputs
+from surrogate.trace import Trace
+from surrogate.training import TrainSettings, train_model
+
+REPO = Path(__file__).resolve().parent.parent
+TABLE = REPO.parent / "shared/reference/mumax3/1skyrmion_voltage_train/table.txt"
+TRAIN_S, TEST_S = (10e-9, 60e-9), (60e-9, 110e-9)
+STEP_S = 5e-12
+
+
+def skyrmion_trace(path: Path) -> Trace:
+    """mz driven by Ku1.region100 from a mumax3 table."""
+    table = read_table(path)
+    return Trace(table.column("t"), table.column("Ku1.region100")[:, None],
+                 table.column("mz")[:, None], ["Ku1.region100"], ["mz"], ["J/m3"], [""],
+                 {"engine": "mumax3", "source": str(path)})
+
+
+def best_time(run, repeats: int = 3) -> float:
+    """Shortest wall time (s) of `repeats` calls."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def node_speeds(model: SpinNODE, scheme: str, n_in: int) -> dict[str, float]:
+    """Trajectory-steps/s at batch 1 (fused) and 256 (batched torch)."""
+    rng = np.random.default_rng(0)
+    d, m = model.shape.state_dim, model.shape.input_dim
+    n_nodes = 3 if scheme == "rk4" else 4
+    u1 = 0.5 * rng.standard_normal((100_000, n_nodes, m))
+    packed = pack(model)
+    rollout_single(packed, np.zeros(d), u1[:10], scheme)  # compile
+    single = best_time(lambda: rollout_single(packed, np.zeros(d), u1, scheme))
+    u256 = torch.as_tensor(0.5 * rng.standard_normal((200, n_nodes, 256, m)))
+    y256 = torch.zeros(256, d)
+    batched = best_time(lambda: rollout_batched(model, y256, u256, scheme))
+    return {"batch1": len(u1) / single, "batch256": 256 * len(u256) / batched}
+
+
+def million_steps(model: SpinNODE, scheme: str, n_in: int) -> float:
+    """Wall time (s) of a 10^6-step single-trajectory rollout, inputs prepared included."""
+    drive = np.sin(np.arange(10**6 + model.shape.k + 1) * 2 * np.pi / 50.0)
+    grid = InputGrid(torch.as_tensor(np.repeat(drive[:, None], n_in, axis=1)), 1, model.shape.k)
+    packed = pack(model)
+
+    def run():
+        u = stage_inputs(grid, torch.zeros(1), 10**6, scheme)[:, :, 0].numpy()
+        rollout_single(packed, np.zeros(model.shape.state_dim), u, scheme)
+
+    return best_time(run, repeats=1)
+
+
+def arx_speeds(model, n_in: int) -> dict[str, float]:
+    rng = np.random.default_rng(0)
+    lag = max(model.na, model.nb - 1, 1)
+    x1, u1 = np.zeros((1, lag, 1)), rng.standard_normal((1, 10**6, n_in))
+    arx_free_run(model, x1, u1[:, :10])  # compile
+    single = best_time(lambda: arx_free_run(model, x1, u1))
+    x256, u256 = np.zeros((256, lag, 1)), rng.standard_normal((256, 4000, n_in))
+    batched = best_time(lambda: arx_free_run(model, x256, u256))
+    return {"batch1": u1.shape[1] / single, "batch256": 256 * u256.shape[1] / batched,
+            "million_s": single}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=5.0, help="training budget (min)")
+    parser.add_argument("--hidden", type=int, default=100, help="MLP width")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path,
+                        default=REPO / "benchmarks/results/surrogate_benchmark.md")
+    args = parser.parse_args(argv)
+    if not TABLE.is_file():
+        print(f"skipped: {TABLE} is not present")
+        return 0
+    torch.set_num_threads(1)
+    trace = skyrmion_trace(TABLE)
+    train, test = trace.window(*TRAIN_S), trace.window(*TEST_S)
+
+    settings = TrainSettings(hidden=args.hidden, max_minutes=args.minutes, seed=args.seed,
+                             step_s=STEP_S)
+    with tempfile.TemporaryDirectory() as tmp:
+        model_path = Path(tmp) / "node.pt"
+        start = time.perf_counter()
+        report = train_model(train, settings, model_path, progress=False)
+        node_train_s = time.perf_counter() - start
+        node_train, node_test = evaluate_model(model_path, train), evaluate_model(model_path, test)
+        surrogate = load_checkpoint(model_path)
+    node = node_speeds(surrogate.model, surrogate.scheme, 1)
+    node_million = million_steps(surrogate.model, surrogate.scheme, 1)
+    torch.manual_seed(0)
+    width50 = SpinNODE(ModelShape(1, 1, k=2, hidden=50))
+    node50_million = million_steps(width50, surrogate.scheme, 1)
+
+    start = time.perf_counter()
+    arx = fit_arx(train, na=4, nb=4, step_s=STEP_S)
+    arx_train_s = time.perf_counter() - start
+    arx_train, arx_test = (nrmse(*arx_predict(arx, part)[1:]) for part in (train, test))
+    arx_speed = arx_speeds(arx, 1)
+
+    rows = [
+        (f"Spin-NODE k=2, width {args.hidden} ({report.stopped_by}, {report.iterations} it)",
+         node_train_s, node_train.nrmse, node_test.nrmse, node["batch1"], node["batch256"],
+         node_million),
+        ("Spin-NODE k=2, width 50 (untrained, speed only)", None, None, None, None, None,
+         node50_million),
+        ("linear ARX na=4, nb=4", arx_train_s, arx_train, arx_test, arx_speed["batch1"],
+         arx_speed["batch256"], arx_speed["million_s"]),
+    ]
+    lines = [
+        "# Surrogate benchmark: one skyrmion, mz driven by Ku1 (real mumax3 data)",
+        "",
+        f"Train t in [10, 60) ns (val = last 20 %), test free running on [60, 110) ns; "
+        f"model step {STEP_S * 1e12:g} ps; training budget {args.minutes:g} min; "
+        f"torch threads 1; `python benchmarks/surrogate_benchmark.py --minutes {args.minutes:g} "
+        f"--hidden {args.hidden}`.",
+        "",
+        "| model | train time (s) | train NRMSE | held-out NRMSE | steps/s batch 1 "
+        "| traj-steps/s batch 256 | 10^6-step rollout (s) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, *values in rows:
+        formats = ["{:.1f}", "{:.4f}", "{:.4f}", "{:.3g}", "{:.3g}", "{:.2f}"]
+        cells = ["-" if v is None else f.format(v) for f, v in zip(formats, values, strict=True)]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""The model file: weights, normalisation, channels, step and settings in one `.pt`.
+
+Saved atomically (temporary file + rename) and read with
+`torch.load(weights_only=True)`: only tensors, numbers, strings, lists and
+dicts are stored; metadata travels as a JSON string.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .embedding import Normalisation
+from .model import ModelShape, SpinNODE
+
+FORMAT_VERSION = 1
+
+
+class CheckpointError(ValueError):
+    """A model file is missing, unreadable or inconsistent."""
+
+
+@dataclass
+class Surrogate:
+    """A trained Spin-NODE with everything needed to run it on a trace.
+
+    `step_s` is the model step (s); `scheme` the RK4 variant (see rk4.py).
+    """
+
+    model: SpinNODE
+    out_norm: Normalisation
+    in_norm: Normalisation
+    input_names: list[str]
+    output_names: list[str]
+    input_units: list[str]
+    output_units: list[str]
+    step_s: float
+    scheme: str
+    settings: dict = field(default_factory=dict)
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def shape(self) -> ModelShape:
+        return self.model.shape
+
+
+def _payload(surrogate: Surrogate) -> dict:
+    return {
+        "format_version": FORMAT_VERSION,
+        "shape": surrogate.shape.as_dict(),
+        "state_dict": {k: v.detach().cpu() for k, v in surrogate.model.state_dict().items()},
+        "dtype": str(next(surrogate.model.parameters()).dtype).removeprefix("torch."),
+        "out_mean": torch.as_tensor(surrogate.out_norm.mean, dtype=torch.float64),
+        "out_std": torch.as_tensor(surrogate.out_norm.std, dtype=torch.float64),
+        "in_mean": torch.as_tensor(surrogate.in_norm.mean, dtype=torch.float64),
+        "in_std": torch.as_tensor(surrogate.in_norm.std, dtype=torch.float64),
+        "input_names": list(surrogate.input_names),
+        "output_names": list(surrogate.output_names),
+        "input_units": list(surrogate.input_units),
+        "output_units": list(surrogate.output_units),
+        "step_s": float(surrogate.step_s),
+        "scheme": surrogate.scheme,
+        "settings_json": json.dumps(surrogate.settings, default=str),
+        "metadata_json": json.dumps(surrogate.metadata, default=str),
+    }
+
+
+def save_checkpoint(surrogate: Surrogate, path: str | os.PathLike) -> Path:
+    """Write the model file atomically; returns its path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    os.close(handle)
+    try:
+        torch.save(_payload(surrogate), tmp_name)
+        os.replace(tmp_name, path)
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+    return path
+
+
+def load_checkpoint(path: str | os.PathLike) -> Surrogate:
+    """Read a model file written by `save_checkpoint`; errors name the file and field."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"{path}: model file not found")
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # pickle/zip errors vary; report them uniformly
+        raise CheckpointError(f"{path}: not a readable model file ({exc})") from exc
+    if not isinstance(data, dict):
+        raise CheckpointError(f"{path}: not a Spin-NODE model file")
+    if data.get("format_version") != FORMAT_VERSION:
+        raise CheckpointError(
+            f"{path}: field 'format_version' is {data.get('format_version')!r}, "
+            f"expected {FORMAT_VERSION}"
+        )
+    try:
+        shape = ModelShape(**data["shape"])
+        model = SpinNODE(shape).to(getattr(torch, data["dtype"]))
+        model.load_state_dict(data["state_dict"])
+        surrogate = Surrogate(
+            model=model.eval(),
+            out_norm=Normalisation(data["out_mean"].numpy(), data["out_std"].numpy()),
+            in_norm=Normalisation(data["in_mean"].numpy(), data["in_std"].numpy()),
+            input_names=list(data["input_names"]),
+            output_names=list(data["output_names"]),
+            input_units=list(data["input_units"]),
+            output_units=list(data["output_units"]),
+            step_s=float(data["step_s"]),
+            scheme=str(data["scheme"]),
+            settings=json.loads(data["settings_json"]),
+            metadata=json.loads(data["metadata_json"]),
+        )
+    except KeyError as exc:
+        raise CheckpointError(f"{path}: missing field {exc}") from exc
+    except (TypeError, RuntimeError, ValueError) as exc:
+        raise CheckpointError(f"{path}: inconsistent model file ({exc})") from exc
+    if len(surrogate.output_names) != shape.n_out or len(surrogate.input_names) != shape.n_in:
+        raise CheckpointError(f"{path}: field 'output_names'/'input_names' does not match 'shape'")
+    if not all(np.all(s > 0) for s in (surrogate.out_norm.std, surrogate.in_norm.std)):
+        raise CheckpointError(f"{path}: field 'out_std'/'in_std' must be positive")
+    return surrogate

@@ -1,0 +1,75 @@
+"""Normalisation and delay embedding of sampled channels.
+
+A channel `x` is normalised as `(x - mean) / std` with statistics taken from the
+training data. The delay-embedded state at sample `i` is, delay-major,
+`[x_i, x_{i+d}, ..., x_{i+(k-1)d}]` where each `x_j` holds all channels and `d`
+is the delay in samples; the input stack uses the same layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Normalisation:
+    """Per-channel mean and standard deviation, in the channels' own SI units."""
+
+    mean: np.ndarray
+    std: np.ndarray
+
+    def apply(self, x: np.ndarray) -> np.ndarray:
+        """Normalised copy of `x` (T, n)."""
+        return (np.asarray(x, dtype=np.float64) - self.mean) / self.std
+
+    def invert(self, z: np.ndarray) -> np.ndarray:
+        """Back to SI units from normalised `z` (T, n)."""
+        return np.asarray(z, dtype=np.float64) * self.std + self.mean
+
+
+def fit_normalisation(x: np.ndarray, names: list[str]) -> Normalisation:
+    """Mean and std of each column of `x` (T, n); a constant channel keeps std 1.
+
+    A constant input (a parameter held fixed in training) carries no scale, so
+    it is only centred; `names` label the channels in errors.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] != len(names):
+        raise ValueError(f"channels {names}: expected an array (T, {len(names)}), got {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"channels {names}: NaN or infinite values")
+    mean = x.mean(axis=0)
+    std = x.std(axis=0)
+    scale = np.maximum(np.abs(mean), 1.0)
+    std = np.where(std > 1e-12 * scale, std, 1.0)
+    return Normalisation(mean, std)
+
+
+def delay_embed(x: np.ndarray, k: int, delay: int = 1) -> np.ndarray:
+    """Delay-embedded rows `[x_i, x_{i+d}, ..., x_{i+(k-1)d}]` for every valid i.
+
+    `x` is (T, n); the result is (T - (k-1)d, n*k), delay-major.
+    """
+    x = np.asarray(x)
+    if x.ndim != 2:
+        raise ValueError(f"delay_embed: expected (T, n) samples, got shape {x.shape}")
+    if k < 1 or delay < 1:
+        raise ValueError(f"delay_embed: k={k} and delay={delay} must be >= 1")
+    span = (k - 1) * delay
+    if len(x) <= span:
+        raise ValueError(f"delay_embed: {len(x)} samples are too few for k={k}, delay={delay}")
+    rows = len(x) - span
+    return np.concatenate([x[j * delay : j * delay + rows] for j in range(k)], axis=1)
+
+
+def unembed(states: np.ndarray, n_channels: int, k: int) -> np.ndarray:
+    """Samples from consecutive embedded states (delay 1): inverse of `delay_embed`.
+
+    Sample i is the first delay of state i; the last state supplies the last
+    k-1 samples. `states` is (S, >= n_channels*k); the result is (S + k - 1, n).
+    """
+    head = states[:, :n_channels]
+    tail = states[-1, n_channels : n_channels * k].reshape(k - 1, n_channels)
+    return np.concatenate([head, tail], axis=0)

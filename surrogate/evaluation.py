@@ -1,0 +1,154 @@
+"""Free-running prediction and its error (NRMSE) for a trained Spin-NODE.
+
+The model starts from the true embedded state at the first sample of the
+trace (its first k model-grid samples) and afterwards sees only the inputs.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .checkpoint import Surrogate, load_checkpoint
+from .embedding import unembed
+from .fast_rollout import pack, rollout_single
+from .rk4 import InputGrid, stage_inputs
+from .trace import Trace
+
+
+@dataclass
+class EvaluationResult:
+    """Free-running prediction vs target on the model grid; `t` in s, channels in SI.
+
+    The model grid is every `stride`-th sample of the trace; `inputs` are the
+    trace's inputs on it, so (t, inputs, predicted) form a consistent Trace.
+    """
+
+    nrmse: float
+    nrmse_per_channel: dict[str, float]
+    t: np.ndarray
+    predicted: np.ndarray
+    target: np.ndarray
+    inputs: np.ndarray
+    stride: int
+
+
+def nrmse(predicted: np.ndarray, target: np.ndarray) -> float:
+    """sqrt(mean((pred - target)^2) / var(target)), averaged over channels (columns)."""
+    predicted = np.asarray(predicted, dtype=np.float64)
+    target = np.asarray(target, dtype=np.float64)
+    if predicted.shape != target.shape:
+        raise ValueError(f"nrmse: predicted {predicted.shape} and target {target.shape} differ")
+    predicted = predicted.reshape(len(predicted), -1)
+    target = target.reshape(len(target), -1)
+    variance = target.var(axis=0)
+    if np.any(variance <= 0):
+        raise ValueError("nrmse: a target channel is constant (zero variance)")
+    error = np.mean((predicted - target) ** 2, axis=0)
+    return float(np.mean(np.sqrt(error / variance)))
+
+
+def stride_for(step_s: float, trace: Trace) -> int:
+    """Recorded samples per model step; the trace spacing must divide the step."""
+    stride = max(1, round(step_s / trace.dt))
+    if abs(stride * trace.dt - step_s) > 0.01 * step_s:
+        raise ValueError(
+            f"trace sample spacing {trace.dt:.4g} s does not divide the model step {step_s:.4g} s"
+        )
+    return stride
+
+
+def channels(trace: Trace, names: list[str], kind: str) -> np.ndarray:
+    """Columns of `trace` by name, (T, len(names)); errors name the missing channel."""
+    pick = trace.input if kind == "input" else trace.output
+    return np.stack([pick(name) for name in names], axis=1)
+
+
+def free_run(
+    model: torch.nn.Module, y0: np.ndarray, grid: InputGrid, n_steps: int, scheme: str
+) -> np.ndarray:
+    """States (n_steps+1, d) of one free-running trajectory from `y0` (d,) at tau = 0.
+
+    Runs the fused float64 path of fast_rollout.py.
+    """
+    u = stage_inputs(grid, torch.zeros(1), n_steps, scheme)[:, :, 0]
+    return rollout_single(pack(model), np.asarray(y0, dtype=np.float64), u.double().numpy(), scheme)
+
+
+def initial_state(x: np.ndarray, k: int, n_aug: int) -> np.ndarray:
+    """True embedded state from the first k model-grid samples of `x` (N, n_out)."""
+    if len(x) < k + 1:
+        raise ValueError(f"the trace needs more than k={k} samples on the model grid, has {len(x)}")
+    return np.concatenate([x[:k].reshape(-1), np.zeros(n_aug)])
+
+
+def predict_normalised(
+    surrogate: Surrogate, x: np.ndarray, u: np.ndarray, stride: int
+) -> np.ndarray:
+    """Free-running normalised outputs (N, n_out) for model-grid outputs `x` (N, n_out).
+
+    `u` holds the normalised inputs on the recorded grid; only `x[:k]` is used.
+    """
+    shape = surrogate.shape
+    dtype = next(surrogate.model.parameters()).dtype
+    grid = InputGrid(torch.as_tensor(u, dtype=dtype), stride, shape.k)
+    n_steps = len(x) - shape.k
+    states = free_run(
+        surrogate.model, initial_state(x, shape.k, shape.n_aug), grid, n_steps, surrogate.scheme
+    )
+    return unembed(states, shape.n_out, shape.k)
+
+
+def run_on_trace(surrogate: Surrogate, trace: Trace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(t, predicted, target) on the model grid in SI units."""
+    stride = stride_for(surrogate.step_s, trace)
+    u = surrogate.in_norm.apply(channels(trace, surrogate.input_names, "input"))
+    target = channels(trace, surrogate.output_names, "output")[::stride]
+    predicted = predict_normalised(surrogate, surrogate.out_norm.apply(target), u, stride)
+    if not np.all(np.isfinite(predicted)):
+        raise ValueError("the free-running prediction diverged (NaN or infinite values)")
+    return trace.t[::stride], surrogate.out_norm.invert(predicted), target
+
+
+def evaluate_model(model_path: str | os.PathLike, trace: Trace) -> EvaluationResult:
+    """Free-running NRMSE of the model in `model_path` over the whole (windowed) trace."""
+    surrogate = load_checkpoint(Path(model_path))
+    t, predicted, target = run_on_trace(surrogate, trace)
+    per_channel = {
+        name: nrmse(predicted[:, i], target[:, i]) for i, name in enumerate(surrogate.output_names)
+    }
+    stride = stride_for(surrogate.step_s, trace)
+    return EvaluationResult(nrmse(predicted, target), per_channel, t, predicted, target,
+                            trace.inputs[::stride], stride)
+
+
+def predict_trace(model_path: str | os.PathLike, trace_or_drive: Trace) -> Trace:
+    """Free-running prediction as a Trace on the model grid, marked as a prediction.
+
+    The trace must hold the model's inputs and, for the initial state, its
+    outputs over at least the first k model-grid samples.
+    """
+    surrogate = load_checkpoint(Path(model_path))
+    stride = stride_for(surrogate.step_s, trace_or_drive)
+    t, predicted, _ = run_on_trace(surrogate, trace_or_drive)
+    metadata = dict(trace_or_drive.metadata)
+    metadata.update(
+        prediction=True,
+        model=str(model_path),
+        source_engine=trace_or_drive.metadata.get("engine"),
+        engine="spin-node",
+    )
+    return Trace(
+        t,
+        channels(trace_or_drive, surrogate.input_names, "input")[::stride],
+        predicted,
+        list(surrogate.input_names),
+        list(surrogate.output_names),
+        list(surrogate.input_units),
+        list(surrogate.output_units),
+        metadata,
+    )

@@ -1,0 +1,81 @@
+"""The Spin-NODE vector field: dy/dtau = f(y, u_stack), an MLP.
+
+`y` is the delay-embedded normalised output (n_out*k values, delay-major) plus
+`n_aug` optional latent dimensions that start at zero; `u_stack` holds the k
+delayed samples of every normalised input (n_in*k values). Time `tau` is in
+units of the model step, so one step is dtau = 1.
+
+f = MLP(y, u) + L [y, u]: the linear term L starts at zero and lets the linear
+part of the response be learnt quickly; `linear=False` freezes it at zero,
+which leaves the paper's pure MLP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU, "gelu": nn.GELU, "silu": nn.SiLU}
+
+
+@dataclass(frozen=True)
+class ModelShape:
+    """Sizes of the vector field: channels, embedding, MLP width/depth, activation."""
+
+    n_out: int
+    n_in: int
+    k: int = 2
+    hidden: int = 50
+    depth: int = 2
+    activation: str = "tanh"
+    n_aug: int = 0
+    linear: bool = True
+
+    @property
+    def state_dim(self) -> int:
+        return self.n_out * self.k + self.n_aug
+
+    @property
+    def input_dim(self) -> int:
+        return self.n_in * self.k
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class SpinNODE(nn.Module):
+    """MLP vector field of the embedded state and the stacked inputs."""
+
+    def __init__(self, shape: ModelShape):
+        super().__init__()
+        if shape.activation not in ACTIVATIONS:
+            raise ValueError(
+                f"activation '{shape.activation}' is not one of {sorted(ACTIVATIONS)}"
+            )
+        if min(shape.n_out, shape.k, shape.hidden, shape.depth) < 1 or shape.n_in < 0:
+            raise ValueError(f"invalid model shape {shape}")
+        self.shape = shape
+        layers: list[nn.Module] = []
+        width = shape.state_dim + shape.input_dim
+        for _ in range(shape.depth):
+            layers += [nn.Linear(width, shape.hidden), ACTIVATIONS[shape.activation]()]
+            width = shape.hidden
+        last = nn.Linear(width, shape.state_dim)
+        nn.init.zeros_(last.bias)
+        last.weight.data.mul_(0.1)
+        layers.append(last)
+        self.net = nn.Sequential(*layers)
+        self.linear = nn.Linear(shape.state_dim + shape.input_dim, shape.state_dim, bias=False)
+        nn.init.zeros_(self.linear.weight)
+        self.linear.requires_grad_(shape.linear)
+
+    def forward(self, y: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+        """dy/dtau for states `y` (B, state_dim) and stacked inputs `u` (B, input_dim)."""
+        z = torch.cat([y, u], dim=-1)
+        return self.net(z) + self.linear(z)
+
+    def mlp_weights(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """(weight, bias) of each linear layer, first to last."""
+        return [(m.weight, m.bias) for m in self.net if isinstance(m, nn.Linear)]

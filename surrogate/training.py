@@ -1,0 +1,309 @@
+"""Training a Spin-NODE on one trace: random windows, Adam, early stopping.
+
+The end part of the trace (`val_fraction`) is held out for validation: the
+free-running NRMSE over it, started from its true embedded state, picks the
+best weights and stops training early. Windows are drawn from the rest; their
+length grows from `window` to `window_max` model steps over the first
+`curriculum` of the run (a fraction of the iteration or time budget), while
+the learning rate follows a cosine from `lr` to `lr_final`. The loss is the
+MSE of the embedded state along each window, integrated by the batched RK4.
+Validation and the saved model use an exponential moving average of the
+weights (`ema`; 0 uses the live weights).
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from .checkpoint import Surrogate, save_checkpoint
+from .embedding import Normalisation, delay_embed, fit_normalisation
+from .evaluation import channels, nrmse, predict_normalised, stride_for
+from .model import ModelShape, SpinNODE
+from .rk4 import InputGrid, check_scheme, rk4_rollout, stage_inputs
+from .trace import Trace
+
+DEFAULT_STEP_S = 5e-12  # s: the paper's step; on 2.5 ps tables the half steps are samples
+
+
+class TrainingError(RuntimeError):
+    """Training cannot proceed (bad settings, too short a trace, NaN loss)."""
+
+
+@dataclass
+class TrainSettings:
+    """Model shape, optimiser and budget. Times in s except `max_minutes`.
+
+    `step_s` is the model step, a whole number of samples (None: the multiple
+    of the sample spacing nearest DEFAULT_STEP_S, at least one sample). Window
+    lengths are in model steps.
+    """
+
+    k: int = 2
+    hidden: int = 50
+    depth: int = 2
+    activation: str = "tanh"
+    n_aug: int = 0
+    seed: int = 0
+    max_minutes: float = 5.0
+    max_iterations: int | None = None
+    dtype: str = "float32"
+    step_s: float | None = None
+    scheme: str = "rk4"
+    window: int = 20
+    window_max: int = 50
+    curriculum: float = 0.8
+    batch: int = 256
+    lr: float = 5e-3
+    lr_final: float = 3e-4
+    clip: float = 1.0
+    ema: float = 0.99
+    val_fraction: float = 0.2
+    val_every: int = 100
+    patience: int = 30
+    checkpoint_every_s: float = 60.0
+
+    def validate(self) -> None:
+        """Raise TrainingError naming the first bad field."""
+        positive = ("k", "hidden", "depth", "window", "window_max", "batch", "val_every",
+                    "patience", "max_minutes", "lr", "lr_final")
+        for name in positive:
+            if not getattr(self, name) > 0:
+                raise TrainingError(f"TrainSettings.{name} must be > 0, got {getattr(self, name)}")
+        if self.window_max < self.window:
+            raise TrainingError("TrainSettings.window_max must be >= window")
+        if not 0 < self.val_fraction < 1:
+            raise TrainingError(
+                f"TrainSettings.val_fraction must be in (0, 1), got {self.val_fraction}"
+            )
+        if not 0 <= self.ema < 1:
+            raise TrainingError(f"TrainSettings.ema must be in [0, 1), got {self.ema}")
+        if self.dtype not in ("float32", "float64"):
+            raise TrainingError(f"TrainSettings.dtype must be float32 or float64, got {self.dtype}")
+        if self.max_iterations is not None and self.max_iterations < 1:
+            raise TrainingError("TrainSettings.max_iterations must be >= 1 or None")
+        try:
+            check_scheme(self.scheme)
+        except ValueError as exc:
+            raise TrainingError(f"TrainSettings.scheme: {exc}") from exc
+
+
+@dataclass
+class TrainReport:
+    """Outcome of `train_model`; NRMSEs are of free-running rollouts."""
+
+    minutes: float
+    iterations: int
+    best_val_nrmse: float
+    best_iteration: int
+    final_train_nrmse: float
+    stopped_by: str
+    model_path: Path
+
+
+@dataclass
+class _Split:
+    x_train: np.ndarray
+    x_val: np.ndarray
+    u_train: np.ndarray
+    u_val: np.ndarray
+    stride: int
+    out_norm: Normalisation
+    in_norm: Normalisation
+
+
+def _split(trace: Trace, inputs: list[str], outputs: list[str], settings: TrainSettings) -> _Split:
+    if settings.step_s is None:
+        stride = max(1, round(DEFAULT_STEP_S / trace.dt))
+    else:
+        stride = stride_for(settings.step_s, trace)
+    u_all = channels(trace, inputs, "input")
+    x_all = channels(trace, outputs, "output")[::stride]
+    n_val = round(settings.val_fraction * len(x_all))
+    n_train = len(x_all) - n_val
+    need = settings.k + settings.window + 1
+    if n_val < settings.k + 2 or n_train < need:
+        raise TrainingError(
+            f"trace of {len(x_all)} model-grid samples is too short: training needs {need} "
+            f"and validation {settings.k + 2} (step {stride} samples, val_fraction "
+            f"{settings.val_fraction})"
+        )
+    u_train = u_all[: (n_train - 1) * stride + 1]
+    out_norm = fit_normalisation(x_all[:n_train], outputs)
+    in_norm = fit_normalisation(u_train, inputs)
+    return _Split(
+        out_norm.apply(x_all[:n_train]), out_norm.apply(x_all[n_train:]),
+        in_norm.apply(u_train), in_norm.apply(u_all[n_train * stride :]),
+        stride, out_norm, in_norm,
+    )
+
+
+def _progress(settings: TrainSettings, iteration: int, elapsed_s: float) -> float:
+    """Fraction of the budget used: iterations if capped, else wall time."""
+    if settings.max_iterations is not None:
+        return iteration / settings.max_iterations
+    return elapsed_s / (60.0 * settings.max_minutes)
+
+
+def _free_run_nrmse(surrogate: Surrogate, x: np.ndarray, u: np.ndarray, stride: int) -> float:
+    predicted = predict_normalised(surrogate, x, u, stride)
+    if not np.all(np.isfinite(predicted)):
+        return math.inf
+    return nrmse(predicted, x)
+
+
+def train_model(
+    trace: Trace,
+    settings: TrainSettings,
+    out_path: str | os.PathLike,
+    *,
+    input_names: list[str] | None = None,
+    output_names: list[str] | None = None,
+    progress: bool = True,
+) -> TrainReport:
+    """Train on the whole given trace and write one model file to `out_path`."""
+    settings.validate()
+    out_path = Path(out_path)
+    inputs = list(input_names or trace.input_names)
+    outputs = list(output_names or trace.output_names)
+    data = _split(trace, inputs, outputs, settings)
+    dtype = getattr(torch, settings.dtype)
+    torch.manual_seed(settings.seed)
+    shape = ModelShape(len(outputs), len(inputs), settings.k, settings.hidden, settings.depth,
+                       settings.activation, settings.n_aug)
+    model = SpinNODE(shape).to(dtype)
+    surrogate = Surrogate(
+        model=model,
+        out_norm=data.out_norm,
+        in_norm=data.in_norm,
+        input_names=inputs,
+        output_names=outputs,
+        input_units=[trace.input_units[trace.input_names.index(n)] for n in inputs],
+        output_units=[trace.output_units[trace.output_names.index(n)] for n in outputs],
+        step_s=data.stride * trace.dt,
+        scheme=settings.scheme,
+        settings=asdict(settings),
+        metadata={"trained_on": dict(trace.metadata), "t_start_s": float(trace.t[0]),
+                  "t_stop_s": float(trace.t[-1])},
+    )
+    return _fit(surrogate, data, settings, out_path, progress)
+
+
+def _fit(
+    surrogate: Surrogate, data: _Split, settings: TrainSettings, out_path: Path, progress: bool
+) -> TrainReport:
+    model = surrogate.model
+    shape = surrogate.shape
+    dtype = next(model.parameters()).dtype
+    generator = torch.Generator().manual_seed(settings.seed)
+    n_emb = shape.n_out * shape.k
+    states = torch.as_tensor(delay_embed(data.x_train, shape.k), dtype=dtype)
+    grid = InputGrid(torch.as_tensor(data.u_train, dtype=dtype), data.stride, shape.k)
+    n_windows_max = len(states) - 1
+    u_stages = stage_inputs(grid, torch.zeros(1), n_windows_max, settings.scheme)[:, :, 0]
+    window_max = min(settings.window_max, n_windows_max)
+    optimiser = torch.optim.Adam(model.parameters(), lr=settings.lr)
+
+    averaged = copy.deepcopy(model)
+    shadow = dataclasses.replace(surrogate, model=averaged)
+    best = (math.inf, 0, copy.deepcopy(model.state_dict()))
+    stalls = 0
+    stopped_by = "budget"
+    start = time.monotonic()
+    last_save = start
+    iteration = 0
+    bar = tqdm(disable=not progress, desc="train", unit="it")
+    while True:
+        done = _progress(settings, iteration, time.monotonic() - start)
+        if done >= 1.0 or time.monotonic() - start >= 60.0 * settings.max_minutes:
+            break
+        ramp = min(1.0, done / settings.curriculum) if settings.curriculum > 0 else 1.0
+        length = round(settings.window + (window_max - settings.window) * ramp)
+        lr = settings.lr_final + 0.5 * (settings.lr - settings.lr_final) * (
+            1 + math.cos(math.pi * done)
+        )
+        for group in optimiser.param_groups:
+            group["lr"] = lr
+
+        starts = torch.randint(0, len(states) - length, (settings.batch,), generator=generator)
+        steps = starts[:, None] + torch.arange(length)
+        u = u_stages[steps].permute(1, 2, 0, 3)
+        y0 = states[starts]
+        if shape.n_aug:
+            y0 = torch.cat([y0, y0.new_zeros(len(y0), shape.n_aug)], dim=1)
+        predicted = rk4_rollout(model, y0, u, settings.scheme)[1:, :, :n_emb]
+        target = states[starts[None, :] + torch.arange(1, length + 1)[:, None]]
+        loss = torch.mean((predicted - target) ** 2)
+        if not torch.isfinite(loss):
+            raise TrainingError(
+                f"training loss became {loss.item()} at iteration {iteration} "
+                f"(window {length}, lr {lr:.3g}); lower TrainSettings.lr or window_max"
+            )
+        optimiser.zero_grad()
+        loss.backward()
+        if settings.clip > 0:
+            torch.nn.utils.clip_grad_norm_(model.parameters(), settings.clip)
+        optimiser.step()
+        _average(averaged, model, min(settings.ema, (1 + iteration) / (10 + iteration)))
+        iteration += 1
+
+        if iteration % settings.val_every == 0:
+            score = _free_run_nrmse(shadow, data.x_val, data.u_val, data.stride)
+            if score < best[0]:
+                best = (score, iteration, copy.deepcopy(averaged.state_dict()))
+                stalls = 0
+            else:
+                stalls += 1
+            bar.set_postfix(loss=f"{loss.item():.2e}", val=f"{score:.4f}",
+                            best=f"{best[0]:.4f}", window=length)
+            if stalls >= settings.patience:
+                stopped_by = "early stopping"
+                break
+            if time.monotonic() - last_save >= settings.checkpoint_every_s:
+                _save(surrogate, best, out_path, partial=True)
+                last_save = time.monotonic()
+        bar.update()
+    bar.close()
+
+    score = _free_run_nrmse(shadow, data.x_val, data.u_val, data.stride)
+    if score < best[0]:
+        best = (score, iteration, copy.deepcopy(averaged.state_dict()))
+    if not math.isfinite(best[0]):
+        raise TrainingError(
+            f"no finite validation NRMSE after {iteration} iterations; the rollout diverges"
+        )
+    model.load_state_dict(best[2])
+    train_score = _free_run_nrmse(surrogate, data.x_train, data.u_train, data.stride)
+    minutes = (time.monotonic() - start) / 60.0
+    report = TrainReport(minutes, iteration, best[0], best[1], train_score, stopped_by, out_path)
+    surrogate.metadata["report"] = {k: v for k, v in asdict(report).items() if k != "model_path"}
+    _save(surrogate, best, out_path, partial=False)
+    return report
+
+
+def _average(averaged: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
+    """Exponential moving average of the weights: averaged <- decay*averaged + (1-decay)*model."""
+    with torch.no_grad():
+        for mean, live in zip(averaged.parameters(), model.parameters(), strict=True):
+            mean.lerp_(live, 1.0 - decay)
+
+
+def _save(surrogate: Surrogate, best: tuple, out_path: Path, partial: bool) -> None:
+    """Write the best weights so far atomically, leaving the live model untouched."""
+    live = copy.deepcopy(surrogate.model.state_dict())
+    surrogate.model.load_state_dict(best[2])
+    surrogate.metadata["partial"] = partial
+    surrogate.metadata["best_val_nrmse"] = best[0]
+    try:
+        save_checkpoint(surrogate, out_path)
+    finally:
+        surrogate.model.load_state_dict(live)
