@@ -19,12 +19,18 @@ wildcard_constraints:
 
 
 def render_spec_json(wildcards):
-    """The config reduced to one device and its drives: a change reruns only that device."""
-    reduced = dict(config)
-    reduced["devices"] = {wildcards.device: config["devices"][wildcards.device]}
-    used = {wildcards.drive, config["train_drive"], config["test_drive"],
-            RUN.train_drive_of(wildcards.device), RUN.test_drive_of(wildcards.device)}
-    reduced["drives"] = {name: config["drives"][name] for name in sorted(used)}
+    """The config reduced to one device and one drive: a change reruns only that simulation."""
+    device = {key: value for key, value in config["devices"][wildcards.device].items()
+              if key not in ("outputs", "train_drive", "test_drive")}
+    reduced = {
+        "engine": "auto",
+        "sample_period": config["sample_period"],
+        "devices": {wildcards.device: device},
+        "drives": {wildcards.drive: config["drives"][wildcards.drive]},
+        "train_drive": wildcards.drive,
+        "test_drive": wildcards.drive,
+        "model": {},
+    }
     return json.dumps(reduced, sort_keys=True)
 
 

@@ -18,4 +18,5 @@ rule train:
         "envs/surrogate.yaml"
     shell:
         "python -m surrogate train {input.trace} --out {output.model}"
-        " --settings-json {params.settings:q} --report {output.report} --quiet > {log} 2>&1"
+        " --settings-json {params.settings:q} --report {output.report} --threads {threads}"
+        " --quiet > {log} 2>&1"

@@ -40,9 +40,12 @@ from .magnumnp_runner import (
     RELAX_DM_TOL,
     RELAX_MAXITER,
     EngineError,
+    advance,
     cell_centres,
     disk_mask,
     import_magnumnp,
+    mean_magnetization,
+    progress_bar,
 )
 from .mumax3_table import write_table
 from .specs import HeldSequenceDrive, SimulationSpec, VortexOscillator
@@ -257,9 +260,10 @@ class _OscillatorRun:
         self.current.fill_(self.device.J_dc)
         settle = self.device.settle_time
         n_steps = max(1, math.ceil(settle / (40 * self.spec.sample_period)))
-        with self._stage("settle"), self._bar("settle", settle) as bar:
+        settle_bar = progress_bar("magnum.np oscillator settle", settle, self.progress)
+        with self._stage("settle"), settle_bar as bar:
             for target in np.linspace(0.0, settle, n_steps + 1)[1:]:
-                self._advance(llg, target, bar)
+                advance(llg, self.state, target, bar)
 
     def _drive(self, llg) -> np.ndarray:
         t0 = self.device.settle_time
@@ -268,39 +272,20 @@ class _OscillatorRun:
         self.state.material["alpha"] = self.device.alpha
         rows = np.zeros((int(is_sample.sum()), len(TABLE_NAMES)))
         row = 0
-        with self._stage("drive"), self._bar("drive", self.spec.drive.duration) as bar:
+        drive_bar = progress_bar("magnum.np oscillator drive", self.spec.drive.duration,
+                                 self.progress)
+        with self._stage("drive"), drive_bar as bar:
             for i, target in enumerate(targets):
                 if i:
-                    self._advance(llg, t0 + target, bar)
+                    advance(llg, self.state, t0 + target, bar)
                     self._check(f"drive at t = {float(self.state.t):.6g} s")
                 self.current.fill_(currents[i])
                 if is_sample[i]:
                     rows[row, 0] = t0 + target
-                    rows[row, 1:4] = self._mean_m()
+                    rows[row, 1:4] = mean_magnetization(self.state, self.mask)
                     rows[row, 6] = currents[i]
                     row += 1
         return rows
-
-    def _advance(self, llg, target: float, bar) -> None:
-        dt = target - float(self.state.t)
-        if dt > 0:
-            llg.step(self.state, dt)
-        bar.update(min(dt * 1e9, bar.total - bar.n))
-        elapsed = bar.format_dict["elapsed"]
-        if elapsed > 0:
-            bar.set_postfix_str(f"{bar.n / elapsed * 60:.3g} ns/min", refresh=False)
-
-    def _bar(self, stage: str, duration: float):
-        from tqdm import tqdm
-
-        return tqdm(
-            total=duration * 1e9, unit="ns", desc=f"magnum.np oscillator {stage}",
-            disable=not self.progress, bar_format="{l_bar}{bar}| {n:.3f}/{total:.3f} ns "
-            "[{elapsed}<{remaining}{postfix}]",
-        )
-
-    def _mean_m(self) -> np.ndarray:
-        return self.state.m[self.mask].mean(dim=0).double().cpu().numpy()
 
     def _check(self, stage: str) -> None:
         """Raise EngineError if m left the unit sphere or the vortex is lost (cheap: per sample)."""

@@ -137,6 +137,32 @@ def run_magnumnp(
     return run.execute(amplitudes)
 
 
+def advance(llg, state, target: float, bar) -> None:
+    """Integrate `state` up to time `target` (s) and move the progress bar."""
+    dt = target - float(state.t)
+    if dt > 0:
+        llg.step(state, dt)
+    bar.update(min(dt * 1e9, bar.total - bar.n))
+    elapsed = bar.format_dict["elapsed"]
+    if elapsed > 0:
+        bar.set_postfix_str(f"{bar.n / elapsed * 60:.3g} ns/min", refresh=False)
+
+
+def progress_bar(label: str, duration: float, enabled: bool):
+    """A tqdm bar over `duration` (s), shown in ns with the simulated ns per wall minute."""
+    from tqdm import tqdm
+
+    return tqdm(
+        total=duration * 1e9, unit="ns", desc=label, disable=not enabled,
+        bar_format="{l_bar}{bar}| {n:.3f}/{total:.3f} ns [{elapsed}<{remaining}{postfix}]",
+    )
+
+
+def mean_magnetization(state, mask) -> np.ndarray:
+    """<m> over the magnetic cells `mask`, as float64 (dimensionless)."""
+    return state.m[mask].mean(dim=0).double().cpu().numpy()
+
+
 def import_magnumnp(dtype: str, threads: int | None, gamma: float | None = MUMAX3_GAMMA):
     """Import magnum.np quietly on CPU unless CUDA is seen; set dtype, threads and gamma.
 
@@ -234,9 +260,9 @@ class _Run:
         period = self.spec.sample_period
         n_steps = max(1, math.ceil(self.device.settle_time / (40 * period)))
         targets = np.linspace(0.0, self.device.settle_time, n_steps + 1)[1:]
-        with self._bar("settle", self.device.settle_time) as bar:
+        with progress_bar("magnum.np settle", self.device.settle_time, self.progress) as bar:
             for target in targets:
-                self._advance(llg, target, bar)
+                advance(llg, self.state, target, bar)
         self.stages["settle"] = time.perf_counter() - start
         self._check("settle")
 
@@ -252,13 +278,13 @@ class _Run:
         self.state.material[key] = self._driven_parameter(amplitudes)
         self.state.material["alpha"] = self.device.alpha
         rows = np.empty((n_samples, 5))
-        with self._bar("drive", spec.drive.duration) as bar:
+        with progress_bar("magnum.np drive", spec.drive.duration, self.progress) as bar:
             for i in range(n_samples):
                 if i:
-                    self._advance(llg, t0 + t_drive[i], bar)
+                    advance(llg, self.state, t0 + t_drive[i], bar)
                     self._check(f"drive at t = {float(self.state.t):.6g} s")
                 rows[i, 0] = t0 + t_drive[i]
-                rows[i, 1:4] = self._mean_m()
+                rows[i, 1:4] = mean_magnetization(self.state, self.mask)
                 rows[i, 4] = values[i]
         self.stages["drive"] = time.perf_counter() - start
         self._check("drive")
@@ -279,28 +305,6 @@ class _Run:
             return (p0 + drive.amplitude * amps[index] * torch.sin(phase)).to(base.dtype) * base
 
         return value
-
-    def _advance(self, llg, target: float, bar) -> None:
-        dt = target - float(self.state.t)
-        if dt > 0:
-            llg.step(self.state, dt)
-        bar.update(dt * 1e9)
-        elapsed = bar.format_dict["elapsed"]
-        if elapsed > 0:
-            bar.set_postfix_str(f"{bar.n / elapsed * 60:.3g} ns/min", refresh=False)
-
-    def _bar(self, stage: str, duration: float):
-        from tqdm import tqdm
-
-        return tqdm(
-            total=duration * 1e9, unit="ns", desc=f"magnum.np {stage}",
-            disable=not self.progress, bar_format="{l_bar}{bar}| {n:.3f}/{total:.3f} ns "
-            "[{elapsed}<{remaining}{postfix}]",
-        )
-
-    def _mean_m(self) -> np.ndarray:
-        m = self.state.m[self.mask]
-        return m.mean(dim=0).double().cpu().numpy()
 
     def _check(self, stage: str) -> None:
         """Raise EngineError if m left the unit sphere or the skyrmion core is gone."""

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import torch
 import yaml
 
 from .conftest import REPO
@@ -64,3 +65,19 @@ def test_tiny_end_to_end_run(tmp_path, tiny_config):
     assert figure.stat().st_size > 10_000
     table = workdir / "results" / "sims" / "skyrmion" / "test" / "skyrmion.out" / "table.txt"
     assert table.read_text().startswith("# t (s)\tmx ()\tmy ()\tmz ()\tKu1.region100 (J/m3)")
+
+    # The trainer ran in its own process, untouched by magnum.np's float64 default.
+    checkpoint = torch.load(workdir / "results" / "models" / "skyrmion.pt", weights_only=True)
+    weights = list(checkpoint["state_dict"].values())
+    assert weights and all(value.dtype == torch.float32 for value in weights)
+
+    # Changing the model or the training drive must not redo the held-out simulation.
+    tiny_config["model"]["hidden"] = 12
+    tiny_config["drives"]["train"]["seed"] = 5
+    (workdir / "config.yaml").write_text(yaml.safe_dump(tiny_config))
+    planned = snakemake(workdir, "-n")
+    assert planned.returncode == 0, planned.stderr
+    blocks = (planned.stdout + planned.stderr).split("\n\n")
+    simulations = [block for block in blocks if "rule simulate:" in block]
+    assert len(simulations) == 1 and "drive=train" in simulations[0], simulations
+    assert any("rule train:" in block for block in blocks)
