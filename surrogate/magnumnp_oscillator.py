@@ -24,7 +24,6 @@ inside `run_magnumnp_oscillator`: run it in its own process.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import time
@@ -35,7 +34,6 @@ import numpy as np
 
 from .drives import held_offset, held_values
 from .magnumnp_runner import (
-    ENGINE,
     NORM_TOLERANCE,
     RELAX_DM_TOL,
     RELAX_MAXITER,
@@ -43,9 +41,11 @@ from .magnumnp_runner import (
     advance,
     cell_centres,
     disk_mask,
+    engine_record,
     import_magnumnp,
     mean_magnetization,
     progress_bar,
+    write_engine_json,
 )
 from .mumax3_table import write_table
 from .specs import HeldSequenceDrive, SimulationSpec, VortexOscillator
@@ -338,12 +338,7 @@ class _OscillatorRun:
         dynamic_wall = self.stages["settle"] + self.stages["drive"]
         dynamic_cpu = self.cpu["settle"] + self.cpu["drive"]
         record = {
-            "engine": ENGINE,
-            "version": self.mnp.__version__,
-            "torch": self.torch.__version__,
-            "device": str(self.state.device),
-            "threads": self.torch.get_num_threads(),
-            "dtype": self.dtype,
+            **engine_record(self.mnp, self.torch, self.state, self.dtype),
             "integrator": {"name": "rkf45", "atol": RKF45_ATOL},
             "gamma_rad_per_T_s": self.mnp.common.constants.gamma / MU0,
             "relax": {
@@ -359,9 +354,7 @@ class _OscillatorRun:
             "simulated_ns_per_wall_minute": simulated * 1e9 / dynamic_wall * 60.0,
             "simulated_ns_per_cpu_minute": simulated * 1e9 / dynamic_cpu * 60.0,
         }
-        tmp = self.out_dir / ".engine.json.tmp"
-        tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, self.out_dir / "engine.json")
+        write_engine_json(self.out_dir, record)
 
 
 def _unit(vector: tuple[float, float, float], field_name: str) -> np.ndarray:

@@ -163,6 +163,27 @@ def mean_magnetization(state, mask) -> np.ndarray:
     return state.m[mask].mean(dim=0).double().cpu().numpy()
 
 
+def engine_record(mnp, torch, state, dtype: str) -> dict:
+    """The engine, library versions, device, threads and dtype of a run (for engine.json)."""
+    return {
+        "engine": ENGINE,
+        "version": mnp.__version__,
+        "torch": torch.__version__,
+        "device": str(state.device),
+        "threads": torch.get_num_threads(),
+        "dtype": dtype,
+    }
+
+
+def write_engine_json(out_dir: Path, record: dict) -> Path:
+    """Write `out_dir/engine.json` atomically."""
+    path = Path(out_dir) / "engine.json"
+    tmp = path.with_name(".engine.json.tmp")
+    tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
 def import_magnumnp(dtype: str, threads: int | None, gamma: float | None = MUMAX3_GAMMA):
     """Import magnum.np quietly on CPU unless CUDA is seen; set dtype, threads and gamma.
 
@@ -351,12 +372,7 @@ class _Run:
         simulated = self.device.settle_time + self.spec.drive.duration
         dynamic_wall = self.stages["settle"] + self.stages["drive"]
         record = {
-            "engine": ENGINE,
-            "version": self.mnp.__version__,
-            "torch": self.torch.__version__,
-            "device": str(self.state.device),
-            "threads": self.torch.get_num_threads(),
-            "dtype": self.dtype,
+            **engine_record(self.mnp, self.torch, self.state, self.dtype),
             "gamma_m_per_A_s": self.mnp.common.constants.gamma,
             "integrator": {
                 "name": self.integrator.name,
@@ -373,10 +389,7 @@ class _Run:
             "simulated_s": simulated,
             "simulated_ns_per_wall_minute": simulated * 1e9 / dynamic_wall * 60.0,
         }
-        path = self.out_dir / "engine.json"
-        tmp = self.out_dir / ".engine.json.tmp"
-        tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
+        write_engine_json(self.out_dir, record)
 
 
 def _parameter_value(spec: SimulationSpec) -> float:
