@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from .atomic import atomic_write
 from .embedding import Normalisation
 from .model import ModelShape, SpinNODE
 
@@ -74,15 +74,8 @@ def _payload(surrogate: Surrogate) -> dict:
 def save_checkpoint(surrogate: Surrogate, path: str | os.PathLike) -> Path:
     """Write the model file atomically; returns its path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    os.close(handle)
-    try:
-        torch.save(_payload(surrogate), tmp_name)
-        os.replace(tmp_name, path)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+    with atomic_write(path) as tmp:
+        torch.save(_payload(surrogate), tmp)
     return path
 
 

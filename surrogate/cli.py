@@ -116,7 +116,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     summary = asdict(report) if hasattr(report, "__dataclass_fields__") else dict(report)
     summary.update({"trace": str(args.trace), "window": args.window, "settings": asdict(settings)})
     if args.report:
-        from .pipeline import write_json_atomic
+        from .atomic import write_json_atomic
 
         write_json_atomic(Path(args.report), summary)
     print(json.dumps({key: summary[key] for key in summary if key != "settings"}, default=str))
@@ -149,7 +149,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         )
         save_trace(predicted, args.pred_out)
     if args.json:
-        from .pipeline import write_json_atomic
+        from .atomic import write_json_atomic
 
         write_json_atomic(Path(args.json), summary)
     print(f"NRMSE {summary['nrmse']:.6g}")
@@ -177,8 +177,8 @@ def cmd_figure(args: argparse.Namespace) -> None:
 
 
 def cmd_metrics(args: argparse.Namespace) -> None:
+    from .atomic import write_json_atomic
     from .metrics import collect_metrics
-    from .pipeline import write_json_atomic
 
     metrics = collect_metrics([Path(p) for p in args.eval], [Path(p) for p in args.train_report])
     write_json_atomic(Path(args.out), metrics)

@@ -25,13 +25,13 @@ inside `run_magnumnp_oscillator`: run it in its own process.
 from __future__ import annotations
 
 import math
-import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_write
 from .drives import held_offset, held_values
 from .magnumnp_runner import (
     NORM_TOLERANCE,
@@ -46,6 +46,7 @@ from .magnumnp_runner import (
     mean_magnetization,
     progress_bar,
     write_engine_json,
+    write_m_snapshot,
 )
 from .mumax3_table import write_table
 from .specs import HeldSequenceDrive, SimulationSpec, VortexOscillator
@@ -202,17 +203,16 @@ class _OscillatorRun:
         """Run all stages (relax under `relax_field`, A/m), write the outputs; return the table."""
         start = time.perf_counter()
         self._relax(relax_field)
-        self._write_ovf("m_relaxed.ovf")
+        write_m_snapshot(self.state, self.device, self.out_dir / "m_relaxed.ovf")
         llg = self._llg()
         self._settle(llg)
         rows = self._drive(llg)
-        self._write_ovf("m_final.ovf")
-        tmp = self.out_dir / ".table.txt.tmp"
-        write_table(tmp, TABLE_NAMES, TABLE_UNITS, rows)
-        self.stages["total"] = time.perf_counter() - start
-        self._write_engine_json()
+        write_m_snapshot(self.state, self.device, self.out_dir / "m_final.ovf")
         table = self.out_dir / "table.txt"
-        os.replace(tmp, table)  # last, so a table.txt means a complete run
+        with atomic_write(table) as tmp:  # renamed last, so a table.txt means a complete run
+            write_table(tmp, TABLE_NAMES, TABLE_UNITS, rows)
+            self.stages["total"] = time.perf_counter() - start
+            self._write_engine_json()
         return table
 
     @contextmanager
@@ -316,21 +316,6 @@ class _OscillatorRun:
             f"{stage}: the vortex (core polarity {device.core_polarity:+d}, chirality "
             f"{device.chirality:+d}) is lost: {cause}; lower |J_dc| or the drive amplitude"
         )
-
-    def _write_ovf(self, name: str) -> None:
-        from ovf2io import write_ovf_rectangular
-
-        device = self.device
-        nx, ny, nz = device.grid
-        cell, dz = device.cell_size, device.thickness / nz
-        p0 = (-(nx - 1) * cell / 2, -(ny - 1) * cell / 2, dz / 2)
-        tmp = self.out_dir / f".{name}.tmp"
-        write_ovf_rectangular(
-            self.state.m.double().cpu().numpy(), tmp, p0=p0, cellsize=(cell, cell, dz),
-            title="m", valueunits=["1"], valuelabels=["m_x", "m_y", "m_z"],
-            representation="bin8",
-        )
-        os.replace(tmp, self.out_dir / name)
 
     def _write_engine_json(self) -> None:
         device = self.device

@@ -14,7 +14,6 @@ in a separate process (as the pipeline does), never in a training process.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_write, write_json_atomic
 from .drives import drive_offset, random_amplitudes
 from .mumax3_table import write_table
 from .specs import SimulationSpec, SkyrmionDevice
@@ -177,11 +177,22 @@ def engine_record(mnp, torch, state, dtype: str) -> dict:
 
 def write_engine_json(out_dir: Path, record: dict) -> Path:
     """Write `out_dir/engine.json` atomically."""
-    path = Path(out_dir) / "engine.json"
-    tmp = path.with_name(".engine.json.tmp")
-    tmp.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_json_atomic(Path(out_dir) / "engine.json", record)
+
+
+def write_m_snapshot(state, device, path: Path) -> Path:
+    """Write m of a disk device (grid[2] layers over its thickness) as OVF2, atomically."""
+    from ovf2io import write_ovf_rectangular
+
+    nx, ny, nz = device.grid
+    cell, dz = device.cell_size, device.thickness / nz
+    p0 = (-(nx - 1) * cell / 2, -(ny - 1) * cell / 2, dz / 2)
+    with atomic_write(path) as tmp:
+        write_ovf_rectangular(
+            state.m.double().cpu().numpy(), tmp, p0=p0, cellsize=(cell, cell, dz), title="m",
+            valueunits=["1"], valuelabels=["m_x", "m_y", "m_z"], representation="bin8",
+        )
+    return Path(path)
 
 
 def import_magnumnp(dtype: str, threads: int | None, gamma: float | None = MUMAX3_GAMMA):
@@ -246,11 +257,11 @@ class _Run:
         """Run all stages with drive amplitudes A_n; write the outputs; return the table path."""
         start = time.perf_counter()
         self._relax()
-        self._write_ovf("m_relaxed.ovf")
+        write_m_snapshot(self.state, self.device, self.out_dir / "m_relaxed.ovf")
         llg = self._llg()
         self._settle(llg)
         rows = self._drive(llg, amplitudes)
-        self._write_ovf("m_final.ovf")
+        write_m_snapshot(self.state, self.device, self.out_dir / "m_final.ovf")
         table_path = self._write_table(rows)
         self.stages["total"] = time.perf_counter() - start
         self._write_engine_json()
@@ -343,29 +354,14 @@ class _Run:
                 f"reduce the cell size"
             )
 
-    def _write_ovf(self, name: str) -> None:
-        from ovf2io import write_ovf_rectangular
-
-        m = self.state.m.double().cpu().numpy()
-        nx, ny, _ = self.device.grid
-        cell = self.device.cell_size
-        p0 = (-(nx - 1) * cell / 2, -(ny - 1) * cell / 2, self.device.thickness / 2)
-        tmp = self.out_dir / f".{name}.tmp"
-        write_ovf_rectangular(
-            m, tmp, p0=p0, cellsize=(cell, cell, self.device.thickness), title="m",
-            valueunits=["1"], valuelabels=["m_x", "m_y", "m_z"], representation="bin8",
-        )
-        os.replace(tmp, self.out_dir / name)
-
     def _write_table(self, rows: np.ndarray) -> Path:
         parameter = self.spec.drive.parameter
         _, unit = DRIVEN_PARAMETERS[parameter]
         names = ["t", "mx", "my", "mz", f"{parameter}.region{self.device.input_region}"]
         units = ["s", "", "", "", unit]
         final = self.out_dir / "table.txt"
-        tmp = self.out_dir / ".table.txt.tmp"
-        write_table(tmp, names, units, rows)
-        os.replace(tmp, final)
+        with atomic_write(final) as tmp:
+            write_table(tmp, names, units, rows)
         return final
 
     def _write_engine_json(self) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .atomic import write_json_atomic
 from .config import RunConfig, spec_from_dict
 from .engine import resolve_engine
 from .specs import SimulationSpec
@@ -29,16 +30,6 @@ ENVELOPE_CUTOFF_FRACTION = 0.25
 
 class StageError(RuntimeError):
     """A pipeline stage failed; the message names the file involved."""
-
-
-def write_json_atomic(path: Path, payload: dict) -> Path:
-    """Write JSON to `path` through a temporary file and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n")
-    os.replace(tmp, path)
-    return path
 
 
 def read_spec(path: Path) -> SimulationSpec:

@@ -23,14 +23,13 @@ the blocks of `_macros.mx3.j2`.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
 import numpy as np
 
+from .atomic import atomic_write
 from .drives import held_values, masked_values, random_amplitudes, sampled_values
 from .ovf import format_ovf_text
 from .specs import (
@@ -395,11 +394,5 @@ def _place(text: str, path: Path, overwrite: bool) -> None:
         raise RenderError(
             f"{path}: exists with different content; remove it or render with overwrite=True"
         )
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_write(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from .atomic import atomic_write
 
 FORMAT_VERSION = 1
 
@@ -116,14 +117,8 @@ def save_trace(trace: Trace, path: str | os.PathLike) -> Path:
         "output_units": np.array(trace.output_units, dtype=str),
         "metadata": np.array(json.dumps(trace.metadata, default=str)),
     }
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez_compressed(stream, **payload)
-        os.replace(tmp_name, path)
-    finally:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+    with atomic_write(path) as tmp, open(tmp, "wb") as stream:
+        np.savez_compressed(stream, **payload)
     return path
 
 
