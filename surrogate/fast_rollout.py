@@ -2,9 +2,12 @@
 
 `rollout_single` runs one long trajectory in float64 in a numba loop over the
 packed MLP weights (no per-step framework overhead; the dot products are
-vectorised, so sums are reordered within rounding); `rollout_batched` runs B
-trajectories in torch without autograd, one tensor operation per layer and
-stage. Both take the stage inputs of `rk4.stage_inputs` and follow rk4.py's
+vectorised, so sums are reordered within rounding). `rollout_batched` runs B
+trajectories at once in numpy, in the model's dtype, one BLAS matrix product
+per layer and stage into preallocated buffers. Its first layer and linear skip
+are split into a state part and an input part; the input part is computed for
+all stage nodes of a step in one product, so each stage multiplies only the
+state. Both take the stage inputs of `rk4.stage_inputs` and follow rk4.py's
 schemes exactly, so they agree with `rk4.rk4_rollout` to rounding.
 """
 
@@ -18,7 +21,7 @@ import numpy as np
 import torch
 
 from .model import SpinNODE
-from .rk4 import rk4_rollout
+from .rk4 import check_scheme
 
 ACTIVATION_IDS = {"tanh": 0, "relu": 1, "gelu": 2, "silu": 3}
 SCHEME_IDS = {"rk4": 0, "rk38": 1}
@@ -147,13 +150,149 @@ def rollout_single(field: PackedField, y0: np.ndarray, u_stages: np.ndarray, sch
     )
 
 
+@dataclass(frozen=True)
+class SplitField:
+    """MLP weights for batched rollouts, transposed for row-major batches (B, features).
+
+    The first layer and the linear skip are split at the state/input boundary:
+    f(y, u) = MLP(y W_y + u W_u + b) + y S_y + u S_u.
+    """
+
+    first_state: np.ndarray
+    first_input: np.ndarray
+    first_bias: np.ndarray
+    hidden: tuple[tuple[np.ndarray, np.ndarray], ...]
+    last: np.ndarray
+    last_bias: np.ndarray
+    skip_state: np.ndarray
+    skip_input: np.ndarray
+    activation: str
+
+
+def split(model: SpinNODE) -> SplitField:
+    """The model's weights as a SplitField in the model's own dtype."""
+    dtype = np.dtype(str(next(model.parameters()).dtype).removeprefix("torch."))
+    layers = [(w.detach().cpu().numpy().T.astype(dtype), b.detach().cpu().numpy().astype(dtype))
+              for w, b in model.mlp_weights()]
+    skip = model.linear.weight.detach().cpu().numpy().T.astype(dtype)
+    d = model.shape.state_dim
+    (w_first, b_first), (w_last, b_last) = layers[0], layers[-1]
+    return SplitField(
+        np.ascontiguousarray(w_first[:d]), np.ascontiguousarray(w_first[d:]), b_first,
+        tuple((np.ascontiguousarray(w), b) for w, b in layers[1:-1]),
+        np.ascontiguousarray(w_last), b_last,
+        np.ascontiguousarray(skip[:d]), np.ascontiguousarray(skip[d:]),
+        model.shape.activation,
+    )
+
+
+def _activate(x: np.ndarray, kind: str, scratch: np.ndarray) -> None:
+    """Apply the activation to `x` in place (`scratch` has x's shape)."""
+    if kind == "tanh":
+        np.tanh(x, out=x)
+    elif kind == "relu":
+        np.maximum(x, 0.0, out=x)
+    elif kind == "silu":  # x sigmoid(x), with sigmoid(x) = (1 + tanh(x/2)) / 2
+        np.multiply(x, 0.5, out=scratch)
+        np.tanh(scratch, out=scratch)
+        scratch += 1.0
+        x *= scratch
+        x *= 0.5
+    else:  # gelu, exact (erf) form as torch's default
+        torch.special.erf(torch.from_numpy(x) / math.sqrt(2.0), out=torch.from_numpy(scratch))
+        scratch += 1.0
+        x *= scratch
+        x *= 0.5
+
+
+class _BatchedField:
+    """f(y, u) for a batch, into preallocated buffers; the input part is set once per step."""
+
+    def __init__(self, field: SplitField, batch: int, n_nodes: int, dtype: np.dtype):
+        self.field = field
+        width = field.first_bias.shape[0]
+        d = field.last_bias.shape[0]
+        self.input_first = np.empty((n_nodes, batch, width), dtype)
+        self.input_skip = np.empty((n_nodes, batch, d), dtype)
+        self.h = np.empty((batch, width), dtype)
+        self.g = np.empty((batch, width), dtype)
+        self.scratch = np.empty((batch, width), dtype)
+        self.skip = np.empty((batch, d), dtype)
+
+    def set_inputs(self, u_nodes: np.ndarray) -> None:
+        """Input parts of the first layer and skip for every node: u_nodes (n_nodes, B, m)."""
+        f = self.field
+        np.matmul(u_nodes, f.first_input, out=self.input_first)
+        self.input_first += f.first_bias
+        np.matmul(u_nodes, f.skip_input, out=self.input_skip)
+        self.input_skip += f.last_bias
+
+    def __call__(self, y: np.ndarray, node: int, out: np.ndarray) -> None:
+        f, h, g = self.field, self.h, self.g
+        np.matmul(y, f.first_state, out=h)
+        h += self.input_first[node]
+        _activate(h, f.activation, self.scratch)
+        for weight, bias in f.hidden:
+            np.matmul(h, weight, out=g)
+            g += bias
+            _activate(g, f.activation, self.scratch)
+            h, g = g, h
+        np.matmul(h, f.last, out=out)
+        np.matmul(y, f.skip_state, out=self.skip)
+        out += self.skip
+        out += self.input_skip[node]
+
+
 def rollout_batched(
     model: SpinNODE, y0: torch.Tensor, u_stages: torch.Tensor, scheme: str
 ) -> torch.Tensor:
     """States (n_steps+1, B, d) from y0 (B, d); u_stages (n_steps, n_nodes, B, n_in*k).
 
-    Runs in the model's dtype without autograd.
+    Runs in numpy in the model's dtype (see the module docstring); returns a
+    tensor of that dtype.
     """
-    dtype = next(model.parameters()).dtype
-    with torch.inference_mode():
-        return rk4_rollout(model, y0.to(dtype), u_stages.to(dtype), scheme)
+    check_scheme(scheme)
+    field = split(model)
+    dtype = field.last.dtype
+    u = np.ascontiguousarray(torch.as_tensor(u_stages).cpu().numpy(), dtype=dtype)
+    n_steps, n_nodes, batch = u.shape[0], u.shape[1], y0.shape[0]
+    states = np.empty((n_steps + 1, batch, field.last_bias.shape[0]), dtype)
+    states[0] = torch.as_tensor(y0).cpu().numpy()
+    rhs = _BatchedField(field, batch, n_nodes, dtype)
+    k1, k2, k3, k4, tmp = (np.empty_like(states[0]) for _ in range(5))
+    for n in range(n_steps):
+        y, nxt = states[n], states[n + 1]
+        rhs.set_inputs(u[n])
+        rhs(y, 0, k1)
+        if scheme == "rk4":
+            np.multiply(k1, 0.5, out=tmp)
+            tmp += y
+            rhs(tmp, 1, k2)
+            np.multiply(k2, 0.5, out=tmp)
+            tmp += y
+            rhs(tmp, 1, k3)
+            np.add(y, k3, out=tmp)
+            rhs(tmp, 2, k4)
+            np.add(k2, k3, out=tmp)
+            tmp *= 2.0
+            weights = 6.0
+        else:
+            np.multiply(k1, 1.0 / 3.0, out=tmp)
+            tmp += y
+            rhs(tmp, 1, k2)
+            np.multiply(k1, -1.0 / 3.0, out=tmp)
+            tmp += k2
+            tmp += y
+            rhs(tmp, 2, k3)
+            np.subtract(k1, k2, out=tmp)
+            tmp += k3
+            tmp += y
+            rhs(tmp, 3, k4)
+            np.add(k2, k3, out=tmp)
+            tmp *= 3.0
+            weights = 8.0
+        tmp += k1
+        tmp += k4
+        tmp /= weights
+        np.add(y, tmp, out=nxt)
+    return torch.from_numpy(states)

@@ -46,6 +46,34 @@ def test_fused_single_trajectory_matches_reference(scheme, activation, depth, n_
     assert np.abs(fused - reference).max() <= 1e-10 * scale  # in fact to rounding
 
 
+@pytest.mark.parametrize(
+    ("scheme", "activation", "depth", "n_aug"),
+    [("rk4", "tanh", 2, 0), ("rk38", "gelu", 3, 1), ("rk4", "relu", 1, 0), ("rk38", "silu", 2, 0)],
+)
+def test_batched_numpy_rollout_matches_torch_reference(scheme, activation, depth, n_aug):
+    model, grid = _model(activation, depth, n_aug), _grid()
+    starts = torch.tensor([0.0, 3.0, 17.0])
+    y0 = torch.cat([torch.randn(3, 2, dtype=torch.float64) * 0.3,
+                    torch.zeros(3, n_aug, dtype=torch.float64)], dim=1)
+    u = stage_inputs(grid, starts, 150, scheme)
+    with torch.no_grad():
+        reference = rk4_rollout(model, y0, u, scheme)
+    batched = rollout_batched(model, y0, u, scheme)
+    assert batched.dtype == torch.float64
+    torch.testing.assert_close(batched, reference, rtol=1e-10, atol=1e-12)
+
+
+def test_batched_rollout_runs_in_float32_for_a_float32_model():
+    model, grid = _model(), _grid()
+    y0 = torch.randn(5, 2, dtype=torch.float64) * 0.3
+    u = stage_inputs(grid, torch.arange(5.0), 100, "rk4")
+    with torch.no_grad():
+        reference = rk4_rollout(model, y0, u, "rk4")
+    batched = rollout_batched(model.float(), y0, u, "rk4")
+    assert batched.dtype == torch.float32
+    torch.testing.assert_close(batched.double(), reference, rtol=1e-4, atol=1e-4)
+
+
 def test_batched_rollout_matches_reference_and_single():
     model, grid = _model(), _grid()
     starts = torch.tensor([0.0, 5.0, 11.0, 40.0])
