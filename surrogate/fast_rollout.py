@@ -244,12 +244,17 @@ class _BatchedField:
 
 
 def rollout_batched(
-    model: SpinNODE, y0: torch.Tensor, u_stages: torch.Tensor, scheme: str
+    model: SpinNODE,
+    y0: torch.Tensor,
+    u_stages: torch.Tensor,
+    scheme: str,
+    kicks: np.ndarray | None = None,
 ) -> torch.Tensor:
     """States (n_steps+1, B, d) from y0 (B, d); u_stages (n_steps, n_nodes, B, n_in*k).
 
     Runs in numpy in the model's dtype (see the module docstring); returns a
-    tensor of that dtype.
+    tensor of that dtype. `kicks` (n_steps, B, d), if given, is added to the
+    state after each step: the increments of a stochastic model.
     """
     check_scheme(scheme)
     field = split(model)
@@ -257,6 +262,8 @@ def rollout_batched(
     u = np.ascontiguousarray(torch.as_tensor(u_stages).cpu().numpy(), dtype=dtype)
     n_steps, n_nodes, batch = u.shape[0], u.shape[1], y0.shape[0]
     states = np.empty((n_steps + 1, batch, field.last_bias.shape[0]), dtype)
+    if kicks is not None and kicks.shape != (n_steps, *states.shape[1:]):
+        raise ValueError(f"kicks have shape {kicks.shape}, expected {(n_steps, *states.shape[1:])}")
     states[0] = torch.as_tensor(y0).cpu().numpy()
     rhs = _BatchedField(field, batch, n_nodes, dtype)
     k1, k2, k3, k4, tmp = (np.empty_like(states[0]) for _ in range(5))
@@ -295,4 +302,6 @@ def rollout_batched(
         tmp += k4
         tmp /= weights
         np.add(y, tmp, out=nxt)
+        if kicks is not None:
+            nxt += kicks[n]
     return torch.from_numpy(states)

@@ -1,0 +1,66 @@
+"""Power spectral density (Welch) and the statistics used to compare noisy traces. SI units.
+
+`welch_psd` is the one-sided PSD of each column (unit^2/Hz), averaged over
+Hann-windowed segments with half overlap, each segment's mean removed. Its
+integral over frequency is the variance of the signal.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def welch_psd(
+    x: np.ndarray, sample_period: float, segment: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """(frequencies (Hz), PSD (F, channels), number of segments) of `x` (N,) or (N, channels)."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[:, None]
+    if not 2 <= segment <= len(x):
+        raise ValueError(f"PSD segment of {segment} samples does not fit {len(x)} samples")
+    window = np.hanning(segment)
+    hop = segment // 2
+    starts = range(0, len(x) - segment + 1, hop)
+    spectra = []
+    for start in starts:
+        piece = x[start : start + segment]
+        piece = (piece - piece.mean(axis=0)) * window[:, None]
+        spectra.append(np.abs(np.fft.rfft(piece, axis=0)) ** 2)
+    psd = np.mean(spectra, axis=0) * sample_period / np.sum(window**2)
+    one_sided = np.full(len(psd), 2.0)  # negative frequencies folded in, except DC and Nyquist
+    one_sided[0] = 1.0
+    if segment % 2 == 0:
+        one_sided[-1] = 1.0
+    psd *= one_sided[:, None]
+    return np.fft.rfftfreq(segment, sample_period), psd, len(spectra)
+
+
+def peak_and_width(freqs: np.ndarray, psd: np.ndarray) -> tuple[float, float]:
+    """Frequency of the PSD maximum and its full width at half maximum (Hz), interpolated.
+
+    The width is measured between the half-maximum crossings on either side of
+    the peak (the lower one clipped at 0 Hz).
+    """
+    top = int(np.argmax(psd))
+    half = psd[top] / 2.0
+
+    def crossing(indices) -> float:
+        previous = top
+        for i in indices:
+            if psd[i] < half:
+                fraction = (psd[previous] - half) / (psd[previous] - psd[i])
+                return float(freqs[previous] + fraction * (freqs[i] - freqs[previous]))
+            previous = i
+        return float(freqs[previous])
+
+    upper = crossing(range(top + 1, len(psd)))
+    lower = crossing(range(top - 1, -1, -1))
+    return float(freqs[top]), upper - lower
+
+
+def block_variance_error(x: np.ndarray, blocks: int) -> float:
+    """Relative standard error of the variance of `x` (N,) from `blocks` contiguous blocks."""
+    parts = np.array_split(np.asarray(x, dtype=np.float64), blocks)
+    variances = np.array([np.mean((p - np.mean(x)) ** 2) for p in parts])
+    return float(variances.std(ddof=1) / np.sqrt(blocks) / variances.mean())

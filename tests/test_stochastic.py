@@ -1,0 +1,111 @@
+"""Learned noise of a stochastic Spin-NODE, and the spectra used to judge it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from surrogate.checkpoint import Surrogate
+from surrogate.embedding import Normalisation
+from surrogate.model import ModelShape, SpinNODE
+from surrogate.spectra import block_variance_error, peak_and_width, welch_psd
+from surrogate.stochastic import NoiseModel, StochasticModelError, fit_noise, sample_paths
+from surrogate.trace import Trace
+
+STEP_S = 1e-11
+# damped rotation per model step: decay rate 0.01, 0.05 rad per step (f = 0.8 GHz at 10 ps)
+GENERATOR = np.array([[-0.01, -0.05], [0.05, -0.01]])
+DIFFUSION, OBSERVATION = 0.02, 0.01
+
+
+def _linear_surrogate(k: int = 1) -> Surrogate:
+    """A Spin-NODE whose drift is exactly dy/dtau = GENERATOR y (MLP output zeroed)."""
+    model = SpinNODE(ModelShape(n_out=2, n_in=1, k=k, hidden=8, depth=1)).double()
+    with torch.no_grad():
+        model.net[-1].weight.zero_()
+        model.linear.weight.zero_()
+        model.linear.weight[:2, :2] = torch.as_tensor(GENERATOR)
+    identity = Normalisation(np.zeros(2), np.ones(2))
+    return Surrogate(model, identity, Normalisation(np.zeros(1), np.ones(1)), ["J"], ["mx", "my"],
+                     ["A/m2"], ["", ""], STEP_S, "rk4")
+
+
+def _rk4_matrix() -> np.ndarray:
+    a = GENERATOR
+    return np.eye(2) + a + a @ a / 2 + a @ a @ a / 6 + a @ a @ a @ a / 24
+
+
+def _noisy_trace(n: int = 20000, seed: int = 3) -> tuple[Trace, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    phi, y = _rk4_matrix(), np.zeros((n, 2))
+    for i in range(1, n):
+        y[i] = phi @ y[i - 1] + DIFFUSION * rng.standard_normal(2)
+    observed = y + OBSERVATION * rng.standard_normal(y.shape)
+    t = np.arange(n) * STEP_S
+    trace = Trace(t, np.zeros((n, 1)), observed, ["J"], ["mx", "my"], ["A/m2"], ["", ""])
+    return trace, y
+
+
+def _stationary_variance() -> np.ndarray:
+    """Per-channel variance of y_{n+1} = Phi y_n + q^(1/2) xi (discrete Lyapunov, iterated)."""
+    phi, cov = _rk4_matrix(), np.zeros((2, 2))
+    for _ in range(5000):
+        cov = phi @ cov @ phi.T + DIFFUSION**2 * np.eye(2)
+    return np.diag(cov)
+
+
+def test_noise_fit_recovers_diffusion_and_observation_noise():
+    noise = fit_noise(_linear_surrogate(), _noisy_trace()[0], lags=8)
+    np.testing.assert_allclose(noise.diffusion, DIFFUSION, rtol=0.1)
+    np.testing.assert_allclose(noise.observation, OBSERVATION, rtol=0.25)
+
+
+def test_sampled_paths_have_the_stationary_variance_and_spectrum(tmp_path):
+    surrogate, (trace, _) = _linear_surrogate(), _noisy_trace()
+    noise = fit_noise(surrogate, trace)
+    noise.save(tmp_path / "noise.json")
+    assert NoiseModel.load(tmp_path / "noise.json") == noise
+    t, paths = sample_paths(surrogate, noise, trace.window(0, 4000 * STEP_S), 64, seed=1)
+    assert paths.shape == (64, 4000, 2) and len(t) == 4000
+    late = paths[:, 1000:]  # after ~10 correlation times: stationary
+    expected = _stationary_variance() + OBSERVATION**2
+    np.testing.assert_allclose(late.var(axis=(0, 1)), expected, rtol=0.15)
+    freqs, psd, _ = welch_psd(late[0, :, 0], STEP_S, 1000)
+    peak, _ = peak_and_width(freqs, psd[:, 0])
+    assert peak == pytest.approx(0.05 / (2 * np.pi * STEP_S), rel=0.15)
+
+
+def test_noise_fit_rejects_a_delay_embedded_model_and_a_noise_free_trace():
+    with pytest.raises(StochasticModelError, match="k = 2"):
+        fit_noise(_linear_surrogate(k=2), _noisy_trace()[0])
+    trace, _ = _noisy_trace(n=2000)
+    x = np.zeros((2000, 2))
+    x[0] = (0.5, 0.0)
+    phi = _rk4_matrix()
+    for i in range(1, 2000):
+        x[i] = phi @ x[i - 1]
+    clean = Trace(trace.t, trace.inputs, x, ["J"], ["mx", "my"], ["A/m2"], ["", ""],
+                  {"source": "clean.npz"})
+    with pytest.raises(StochasticModelError, match="noise-free"):
+        fit_noise(_linear_surrogate(), clean)
+
+
+def test_welch_psd_integrates_to_the_variance_and_finds_a_line():
+    rng = np.random.default_rng(0)
+    freqs, psd, segments = welch_psd(2.0 * rng.standard_normal(100_000), 1e-3, 1000)
+    assert segments == 199
+    assert np.trapezoid(psd[:, 0], freqs) == pytest.approx(4.0, rel=0.02)
+    t = np.arange(100_000) * 1e-3
+    freqs, psd, _ = welch_psd(np.sin(2 * np.pi * 50.0 * t), 1e-3, 2000)
+    peak, width = peak_and_width(freqs, psd[:, 0])
+    assert peak == pytest.approx(50.0) and width < 2.0
+    with pytest.raises(ValueError, match="does not fit"):
+        welch_psd(np.zeros(10), 1e-3, 20)
+
+
+def test_block_variance_error_shrinks_with_more_data():
+    rng = np.random.default_rng(1)
+    short = block_variance_error(rng.standard_normal(1000), 10)
+    long = block_variance_error(rng.standard_normal(100_000), 10)
+    assert long < short / 3
