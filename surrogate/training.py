@@ -2,13 +2,15 @@
 
 The end part of the trace (`val_fraction`) is held out for validation: the
 free-running NRMSE over it, started from its true embedded state, picks the
-best weights and stops training early. Windows are drawn from the rest; their
-length grows from `window` to `window_max` model steps over the first
-`curriculum` of the run (a fraction of the iteration or time budget), while
-the learning rate follows a cosine from `lr` to `lr_final`. The loss is the
-MSE of the embedded state along each window, integrated by the batched RK4.
-Validation and the saved model use an exponential moving average of the
-weights (`ema`; 0 uses the live weights).
+best weights and stops training early. For a noise-driven device a long free
+run decorrelates from the data whatever the model, so `val_horizon` > 0 scores
+instead rollouts of that many model steps started from every validation state.
+Windows are drawn from the rest; their length grows from `window` to
+`window_max` model steps over the first `curriculum` of the run (a fraction of
+the iteration or time budget), while the learning rate follows a cosine from
+`lr` to `lr_final`. The loss is the MSE of the embedded state along each
+window, integrated by the batched RK4. Validation and the saved model use an
+exponential moving average of the weights (`ema`; 0 uses the live weights).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from tqdm import tqdm
 from .checkpoint import Surrogate, save_checkpoint
 from .embedding import Normalisation, delay_embed, fit_normalisation
 from .evaluation import channels, nrmse, predict_normalised, stride_for
+from .fast_rollout import rollout_batched
 from .model import ModelShape, SpinNODE
 from .rk4 import InputGrid, check_scheme, rk4_rollout, stage_inputs
 from .trace import Trace
@@ -71,6 +74,7 @@ class TrainSettings:
     val_every: int = 100
     patience: int = 30
     checkpoint_every_s: float = 60.0
+    val_horizon: int = 0
 
     def validate(self) -> None:
         """Raise TrainingError naming the first bad field."""
@@ -89,6 +93,8 @@ class TrainSettings:
             raise TrainingError(f"TrainSettings.ema must be in [0, 1), got {self.ema}")
         if self.dtype not in ("float32", "float64"):
             raise TrainingError(f"TrainSettings.dtype must be float32 or float64, got {self.dtype}")
+        if self.val_horizon < 0:
+            raise TrainingError(f"TrainSettings.val_horizon must be >= 0, got {self.val_horizon}")
         if self.max_iterations is not None and self.max_iterations < 1:
             raise TrainingError("TrainSettings.max_iterations must be >= 1 or None")
         try:
@@ -159,6 +165,38 @@ def _free_run_nrmse(surrogate: Surrogate, x: np.ndarray, u: np.ndarray, stride: 
     if not np.all(np.isfinite(predicted)):
         return math.inf
     return nrmse(predicted, x)
+
+
+def _horizon_nrmse(
+    surrogate: Surrogate, x: np.ndarray, u: np.ndarray, stride: int, horizon: int
+) -> float:
+    """NRMSE of rollouts of `horizon` steps started from every true state of `x`, pooled."""
+    shape = surrogate.shape
+    states = delay_embed(x, shape.k)
+    n_starts = len(states) - horizon
+    if n_starts < 1:
+        raise TrainingError(
+            f"validation segment of {len(x)} model steps is shorter than val_horizon {horizon}"
+        )
+    grid = InputGrid(torch.as_tensor(u), stride, shape.k)
+    u_stages = stage_inputs(grid, torch.arange(n_starts, dtype=torch.float64), horizon,
+                            surrogate.scheme)
+    y0 = np.concatenate([states[:n_starts], np.zeros((n_starts, shape.n_aug))], axis=1)
+    rolled = rollout_batched(surrogate.model, torch.as_tensor(y0), u_stages, surrogate.scheme)
+    newest = rolled[1:, :, shape.n_out * (shape.k - 1) : shape.n_out * shape.k].double().numpy()
+    if not np.all(np.isfinite(newest)):
+        return math.inf
+    index = shape.k - 1 + np.arange(1, horizon + 1)[:, None] + np.arange(n_starts)[None, :]
+    return nrmse(newest.reshape(-1, shape.n_out), x[index].reshape(-1, shape.n_out))
+
+
+def _validation_nrmse(
+    surrogate: Surrogate, x: np.ndarray, u: np.ndarray, stride: int, horizon: int
+) -> float:
+    """Free run over the whole segment (horizon 0) or pooled rollouts of `horizon` steps."""
+    if horizon:
+        return _horizon_nrmse(surrogate, x, u, stride, horizon)
+    return _free_run_nrmse(surrogate, x, u, stride)
 
 
 def train_model(
@@ -257,7 +295,9 @@ def _fit(
         iteration += 1
 
         if iteration % settings.val_every == 0:
-            score = _free_run_nrmse(shadow, data.x_val, data.u_val, data.stride)
+            score = _validation_nrmse(
+                shadow, data.x_val, data.u_val, data.stride, settings.val_horizon
+            )
             if score < best[0]:
                 best = (score, iteration, copy.deepcopy(averaged.state_dict()))
                 stalls = 0
@@ -274,7 +314,7 @@ def _fit(
         bar.update()
     bar.close()
 
-    score = _free_run_nrmse(shadow, data.x_val, data.u_val, data.stride)
+    score = _validation_nrmse(shadow, data.x_val, data.u_val, data.stride, settings.val_horizon)
     if score < best[0]:
         best = (score, iteration, copy.deepcopy(averaged.state_dict()))
     if not math.isfinite(best[0]):

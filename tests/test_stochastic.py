@@ -109,3 +109,22 @@ def test_block_variance_error_shrinks_with_more_data():
     short = block_variance_error(rng.standard_normal(1000), 10)
     long = block_variance_error(rng.standard_normal(100_000), 10)
     assert long < short / 3
+
+
+def test_short_horizon_validation_scores_the_drift_not_the_noise():
+    from surrogate.training import _horizon_nrmse
+
+    surrogate, (trace, _) = _linear_surrogate(), _noisy_trace(n=3000)
+    u = np.zeros((3000, 1))
+    phi, decaying = _rk4_matrix(), np.zeros((3000, 2))
+    decaying[0] = (0.5, 0.0)
+    for i in range(1, 3000):
+        decaying[i] = phi @ decaying[i - 1]
+    exact = _horizon_nrmse(surrogate, decaying, u, 1, horizon=10)
+    noisy = _horizon_nrmse(surrogate, trace.outputs, u, 1, horizon=10)
+    with torch.no_grad():
+        surrogate.model.linear.weight[:2, :2] *= 0.5
+    wrong = _horizon_nrmse(surrogate, decaying, u, 1, horizon=10)
+    assert exact < 1e-6
+    assert 0.01 < noisy < 0.5
+    assert wrong > 100 * exact and wrong > 0.1
