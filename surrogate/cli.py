@@ -166,6 +166,38 @@ def cmd_predict(args: argparse.Namespace) -> None:
     print(f"{args.out}: {len(predicted.t)} steps in {time.perf_counter() - started:.3f} s")
 
 
+def cmd_fit_noise(args: argparse.Namespace) -> None:
+    from .checkpoint import load_checkpoint
+    from .stochastic import fit_noise
+    from .trace import load_trace
+
+    trace = _windowed(load_trace(Path(args.trace)), args.window)
+    noise = fit_noise(load_checkpoint(Path(args.model)), trace, lags=args.lags)
+    noise.save(args.out)
+    print(f"{args.out}: diffusion {noise.diffusion} per sqrt(step), observation "
+          f"{noise.observation} (normalised units)")
+
+
+def cmd_sample(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from .atomic import atomic_write
+    from .checkpoint import load_checkpoint
+    from .stochastic import NoiseModel, sample_paths
+    from .trace import load_trace
+
+    surrogate = load_checkpoint(Path(args.model))
+    trace = _windowed(load_trace(Path(args.trace_or_drive)), args.window)
+    started = time.perf_counter()
+    t, paths = sample_paths(surrogate, NoiseModel.load(args.noise), trace, args.samples,
+                            seed=args.seed)
+    with atomic_write(args.out) as tmp, open(tmp, "wb") as stream:
+        np.savez(stream, t=t, paths=paths, output_names=np.array(surrogate.output_names),
+                 output_units=np.array(surrogate.output_units))
+    print(f"{args.out}: {args.samples} paths of {len(t)} steps in "
+          f"{time.perf_counter() - started:.3f} s")
+
+
 def cmd_figure(args: argparse.Namespace) -> None:
     from .figures import overlay_figure
     from .trace import load_trace
@@ -258,6 +290,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="predicted trace (.npz)")
     p.add_argument("--window", help=WINDOW_HELP)
     p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("fit-noise",
+                       help="fit a k=1 model's diffusion and observation noise on a noisy trace")
+    p.add_argument("model")
+    p.add_argument("trace")
+    p.add_argument("--window", help=WINDOW_HELP)
+    p.add_argument("--lags", type=int, default=8, help="residual lags fitted (model steps)")
+    p.add_argument("--out", required=True, help="noise-model JSON")
+    p.set_defaults(func=cmd_fit_noise)
+
+    p = sub.add_parser("sample", help="noisy paths of the stochastic model on a trace's drive")
+    p.add_argument("model")
+    p.add_argument("noise", help="noise-model JSON from fit-noise")
+    p.add_argument("trace_or_drive")
+    p.add_argument("--window", help=WINDOW_HELP)
+    p.add_argument("--samples", type=int, default=32)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, help=".npz with t (s), paths (samples, N, outputs)")
+    p.set_defaults(func=cmd_sample)
 
     p = sub.add_parser("figure", help="overlay simulated and predicted outputs")
     p.add_argument("--train-trace", required=True)
