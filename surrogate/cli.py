@@ -172,7 +172,11 @@ def cmd_fit_noise(args: argparse.Namespace) -> None:
     from .trace import load_trace
 
     trace = _windowed(load_trace(Path(args.trace)), args.window)
-    noise = fit_noise(load_checkpoint(Path(args.model)), trace, lags=args.lags)
+    try:
+        first, last = (int(part) for part in args.lags.split(":"))
+    except ValueError as exc:
+        raise CliError(f"--lags '{args.lags}': expected FIRST:LAST in model steps") from exc
+    noise = fit_noise(load_checkpoint(Path(args.model)), trace, lags=(first, last))
     noise.save(args.out)
     print(f"{args.out}: diffusion {noise.diffusion} per sqrt(step), observation "
           f"{noise.observation} (normalised units)")
@@ -296,7 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model")
     p.add_argument("trace")
     p.add_argument("--window", help=WINDOW_HELP)
-    p.add_argument("--lags", type=int, default=8, help="residual lags fitted (model steps)")
+    p.add_argument("--lags", default="1:8",
+                   help="FIRST:LAST residual lags fitted, in model steps (default 1:8)")
     p.add_argument("--out", required=True, help="noise-model JSON")
     p.set_defaults(func=cmd_fit_noise)
 

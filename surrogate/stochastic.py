@@ -10,12 +10,20 @@ standard normal, q (per channel, normalised units^2 per step) is the
 diffusion and s (per channel) the white observation noise, e.g. fast spin
 waves that the few-variable state does not resolve.
 
-Both are learned from a noisy trace. Started from every true state, the
-drift's residual after n steps has, for n well below the correlation time,
-the variance v_n = 2 s^2 + q n (the observation noise enters at both ends,
-the diffusion accumulates); a least-squares line through v_1 .. v_L gives
-q (its slope) and s (its intercept). Residual drift error also counts as
-noise, so q and s are upper bounds.
+Both are learned from a noisy trace. Started from every observed state, the
+drift's residual after n steps has, per channel, the variance
+
+    v_n = s^2 b_n + q a_n,
+
+where a_n is the variance that unit diffusion kicks accumulate over n steps of
+the drift and b_n = 1 + (the gain of a start perturbation after n steps)^2
+(the observation noise enters at both ends). a_n and b_n are measured on the
+model itself by propagating small probes from the same starts (kicks of equal
+size in every channel); q and s follow from a non-negative least-squares fit
+over the lags `lags` (first, last). Choose the first lag past the correlation
+time of fast modes the state does not resolve (spin waves, say): their
+residual then no longer grows and counts as observation noise. Residual drift
+error also counts as noise, so q and s are upper bounds.
 """
 
 from __future__ import annotations
@@ -45,7 +53,7 @@ class NoiseModel:
     """Learned noise, per output channel in normalised units (see the module docstring).
 
     `diffusion` is q^(1/2) (per sqrt(model step)), `observation` is s;
-    `residual_variance` (lags, channels) holds the fitted v_n, n = 1 .. lags.
+    `residual_variance` (lags, channels) holds the fitted v_n over the fitted lags.
     """
 
     output_names: list[str]
@@ -82,38 +90,68 @@ def _normalised(surrogate: Surrogate, trace: Trace) -> tuple[np.ndarray, InputGr
     return x, InputGrid(torch.as_tensor(u), stride, 1)
 
 
-def fit_noise(surrogate: Surrogate, trace: Trace, lags: int = 8) -> NoiseModel:
-    """Fit the diffusion and observation noise of `surrogate`'s drift on the noisy `trace`."""
+def fit_noise(
+    surrogate: Surrogate, trace: Trace, lags: tuple[int, int] = (1, 8), probe: float = 1e-2,
+    seed: int = 0,
+) -> NoiseModel:
+    """Fit the diffusion and observation noise of `surrogate`'s drift on the noisy `trace`.
+
+    `lags` are (first, last) in model steps; `probe` is the probe size in
+    normalised units.
+    """
     _check_markov(surrogate)
+    first, last = lags
+    if not 1 <= first < last:
+        raise StochasticModelError(f"lags {lags}: need 1 <= first < last")
     x, grid = _normalised(surrogate, trace)
-    if len(x) < 10 * lags:
+    if len(x) < 10 * last:
         raise StochasticModelError(
-            f"trace has {len(x)} model steps; fitting the noise over {lags} lags needs "
-            f"at least {10 * lags}"
+            f"trace has {len(x)} model steps; fitting the noise up to lag {last} needs "
+            f"at least {10 * last}"
         )
-    starts = torch.arange(len(x) - lags, dtype=torch.float64)
-    u = stage_inputs(grid, starts, lags, surrogate.scheme)
-    states = rollout_batched(surrogate.model, torch.as_tensor(x[:-lags]), u, surrogate.scheme)
-    states = states.double().numpy()
-    variance = np.stack([
-        np.mean((states[n] - x[n : len(x) - lags + n]) ** 2, axis=0) for n in range(1, lags + 1)
-    ])
-    n = np.arange(1, lags + 1, dtype=np.float64)
-    slope, intercept = np.polyfit(n, variance, 1)
-    clipped = intercept < 0
-    slope = np.where(clipped, (n @ variance) / (n @ n), slope)
-    intercept = np.where(clipped, 0.0, intercept)
-    floor = 1e-12 * x.var(axis=0)  # below this the residual is rounding, not noise
-    if np.any(slope <= floor):
-        bad = [name for name, b, f in zip(surrogate.output_names, slope, floor, strict=True)
-               if b <= f]
-        raise StochasticModelError(
-            f"trace {trace.metadata.get('source', '')}: the residual of output(s) {bad} does "
-            f"not grow with the lag, so no diffusion can be fitted (is the trace noise-free?)"
-        )
-    return NoiseModel(list(surrogate.output_names), surrogate.step_s,
-                      np.sqrt(slope).tolist(), np.sqrt(intercept / 2.0).tolist(),
+    starts = x[:-last]
+    u = stage_inputs(grid, torch.arange(len(starts), dtype=torch.float64), last,
+                     surrogate.scheme)
+    dtype = str(next(surrogate.model.parameters()).dtype).removeprefix("torch.")
+    rng = np.random.default_rng(seed)
+
+    def run(y0: np.ndarray, kicks: np.ndarray | None = None) -> np.ndarray:
+        return rollout_batched(surrogate.model, torch.as_tensor(y0), u, surrogate.scheme,
+                               kicks).double().numpy()
+
+    drift = run(starts)
+    kicked = run(starts, (probe * rng.standard_normal((last, *starts.shape))).astype(dtype))
+    moved = run(starts + probe * rng.standard_normal(starts.shape))
+    n = np.arange(first, last + 1)
+    truth = np.stack([x[i : len(x) - last + i] for i in n])
+    variance = np.mean((drift[n] - truth) ** 2, axis=1)
+    growth = np.mean((kicked[n] - drift[n]) ** 2, axis=1) / probe**2
+    gain = 1.0 + np.mean((moved[n] - drift[n]) ** 2, axis=1) / probe**2
+    diffusion, observation = [], []
+    for channel, name in enumerate(surrogate.output_names):
+        q, s2 = _nonnegative_fit(growth[:, channel], gain[:, channel], variance[:, channel])
+        if q <= 1e-12 * x[:, channel].var():  # below this the residual is rounding, not noise
+            raise StochasticModelError(
+                f"trace {trace.metadata.get('source', '')}: the residual of output '{name}' "
+                f"does not grow with the lag, so no diffusion can be fitted (is the trace "
+                f"noise-free?)"
+            )
+        diffusion.append(float(np.sqrt(q)))
+        observation.append(float(np.sqrt(s2)))
+    return NoiseModel(list(surrogate.output_names), surrogate.step_s, diffusion, observation,
                       variance.tolist())
+
+
+def _nonnegative_fit(a: np.ndarray, b: np.ndarray, v: np.ndarray) -> tuple[float, float]:
+    """(q, s2) >= 0 minimising |q a + s2 b - v|^2."""
+    (q, s2), *_ = np.linalg.lstsq(np.stack([a, b], axis=1), v, rcond=None)
+    if q >= 0 and s2 >= 0:
+        return float(q), float(s2)
+    only_q = max(float(a @ v / (a @ a)), 0.0)
+    only_s2 = max(float(b @ v / (b @ b)), 0.0)
+    if np.sum((only_q * a - v) ** 2) <= np.sum((only_s2 * b - v) ** 2):
+        return only_q, 0.0
+    return 0.0, only_s2
 
 
 def sample_paths(
