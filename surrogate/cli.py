@@ -111,10 +111,15 @@ def cmd_train(args: argparse.Namespace) -> None:
 
     set_threads(args.threads)
     trace = _windowed(load_trace(args.trace), args.window)
+    if args.low_pass is not None:
+        from .stochastic import resolved_band
+
+        trace = resolved_band(trace, args.low_pass)
     settings = train_settings(args)
     report = train_model(trace, settings, Path(args.out), progress=not args.quiet)
     summary = asdict(report) if hasattr(report, "__dataclass_fields__") else dict(report)
-    summary.update({"trace": str(args.trace), "window": args.window, "settings": asdict(settings)})
+    summary.update({"trace": str(args.trace), "window": args.window, "low_pass_Hz": args.low_pass,
+                    "settings": asdict(settings)})
     if args.report:
         from .atomic import write_json_atomic
 
@@ -271,6 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int)
     p.add_argument("--max-minutes", dest="max_minutes", type=float, help="training wall-time cap")
     p.add_argument("--settings-json", help="further TrainSettings as JSON")
+    p.add_argument("--low-pass", dest="low_pass", type=float,
+                   help="train on the outputs low-passed at this frequency (Hz): the drift "
+                        "of a stochastic model")
     p.add_argument("--report", help="write the training report as JSON here")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")

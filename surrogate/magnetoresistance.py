@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .spectra import low_pass
 from .trace import Trace
 
 M_CHANNELS = ("mx", "my", "mz")
@@ -67,11 +68,7 @@ def amplitude_envelope(t: np.ndarray, signal: np.ndarray, carrier_frequency: flo
             f" < Nyquist ({nyquist!r} Hz)"
         )
     mixed = (signal - signal.mean()) * np.exp(-2j * np.pi * carrier_frequency * (t - t[0]))
-    padded = np.concatenate([mixed[::-1], mixed, mixed[::-1]])
-    frequencies = np.fft.fftfreq(len(padded), dt)
-    gain = np.exp(-0.5 * np.log(2.0) * (frequencies / cutoff) ** 2)
-    filtered = np.fft.ifft(np.fft.fft(padded) * gain)[len(t): 2 * len(t)]
-    return 2.0 * np.abs(filtered)
+    return 2.0 * np.abs(low_pass(mixed, dt, cutoff))
 
 
 def add_resistance_channels(

@@ -64,3 +64,21 @@ def block_variance_error(x: np.ndarray, blocks: int) -> float:
     parts = np.array_split(np.asarray(x, dtype=np.float64), blocks)
     variances = np.array([np.mean((p - np.mean(x)) ** 2) for p in parts])
     return float(variances.std(ddof=1) / np.sqrt(blocks) / variances.mean())
+
+
+def low_pass(x: np.ndarray, sample_period: float, cutoff: float) -> np.ndarray:
+    """Zero-phase Gaussian low-pass of `x` (N,) or (N, channels), gain 1/2 at `cutoff` (Hz).
+
+    Real or complex input; the signal is mirrored at both ends before filtering,
+    so the edges do not wrap around.
+    """
+    x = np.asarray(x)
+    if not 0 < cutoff < 0.5 / sample_period:
+        raise ValueError(f"low-pass cutoff {cutoff!r} Hz is not below Nyquist "
+                         f"({0.5 / sample_period!r} Hz)")
+    padded = np.concatenate([x[::-1], x, x[::-1]])
+    frequencies = np.fft.fftfreq(len(padded), sample_period)
+    gain = np.exp(-0.5 * np.log(2.0) * (frequencies / cutoff) ** 2)
+    gain = gain.reshape(-1, *([1] * (x.ndim - 1)))
+    filtered = np.fft.ifft(np.fft.fft(padded, axis=0) * gain, axis=0)[len(x) : 2 * len(x)]
+    return filtered if np.iscomplexobj(x) else filtered.real

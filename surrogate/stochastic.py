@@ -41,6 +41,7 @@ from .checkpoint import Surrogate
 from .evaluation import channels, stride_for
 from .fast_rollout import rollout_batched
 from .rk4 import InputGrid, stage_inputs
+from .spectra import low_pass
 from .trace import Trace
 
 
@@ -72,6 +73,21 @@ class NoiseModel:
             return cls(**data)
         except (OSError, ValueError, TypeError) as error:
             raise StochasticModelError(f"{path}: not a noise-model file ({error})") from error
+
+
+def resolved_band(trace: Trace, cutoff: float) -> Trace:
+    """The trace with its outputs low-passed at `cutoff` (Hz), to train the drift on.
+
+    Observation noise on the start of a training window biases a least-squares
+    drift towards too much damping (regression dilution). Training the drift on
+    the band the state resolves, and fitting the noise on the raw trace,
+    avoids most of it.
+    """
+    smooth = low_pass(trace.outputs, float(trace.dt), cutoff)
+    metadata = dict(trace.metadata, low_pass_Hz=cutoff)
+    return Trace(trace.t, trace.inputs, smooth, list(trace.input_names),
+                 list(trace.output_names), list(trace.input_units), list(trace.output_units),
+                 metadata)
 
 
 def _check_markov(surrogate: Surrogate) -> None:

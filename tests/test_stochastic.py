@@ -154,3 +154,20 @@ def test_cli_fits_the_noise_and_samples_paths(tmp_path, capsys):
                  str(tmp_path / "noisy.npz"), "--out", str(tmp_path / "bad.npz")]) == 1
     assert "not a noise-model file" in capsys.readouterr().err
     assert not (tmp_path / "bad.npz").exists()
+
+
+def test_resolved_band_removes_fast_noise_and_keeps_the_slow_signal():
+    from surrogate.spectra import low_pass
+    from surrogate.stochastic import resolved_band
+
+    t = np.arange(4000) * STEP_S
+    slow = np.sin(2 * np.pi * 0.5e9 * t)
+    fast = 0.3 * np.sin(2 * np.pi * 10e9 * t)
+    trace = Trace(t, np.zeros((4000, 1)), np.stack([slow + fast, slow], axis=1), ["J"],
+                  ["mx", "my"], ["A/m2"], ["", ""])
+    smooth = resolved_band(trace, 3e9)
+    inner = slice(200, -200)
+    np.testing.assert_allclose(smooth.outputs[inner, 0], slow[inner], atol=0.02)
+    assert smooth.metadata["low_pass_Hz"] == 3e9
+    with pytest.raises(ValueError, match="Nyquist"):
+        low_pass(slow, STEP_S, 60e9)
