@@ -53,7 +53,7 @@ def _reservoir(n_nodes: int, n_drive: int, spectral_radius: float, input_scale: 
 
 def _run(w_res, w_in, w_out, leak, x, u, teacher: int) -> tuple[np.ndarray, np.ndarray]:
     """Reservoir states (N, n_nodes) and outputs (N, n_out); true x fed back for n < teacher."""
-    n_samples, n_out = len(u), x.shape[1]
+    n_samples = len(u)
     states = np.zeros((n_samples, w_res.shape[0]))
     outputs = np.array(x[:n_samples], dtype=np.float64)
     r = np.zeros(w_res.shape[0])
@@ -64,7 +64,7 @@ def _run(w_res, w_in, w_out, leak, x, u, teacher: int) -> tuple[np.ndarray, np.n
         states[n + 1] = r
         if w_out is not None and n + 1 >= teacher:
             outputs[n + 1] = w_out[:-1].T @ r + w_out[-1]
-    return states, outputs[:, :n_out]
+    return states, outputs
 
 
 def _readout(states: np.ndarray, target: np.ndarray, ridge: float) -> np.ndarray:

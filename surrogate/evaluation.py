@@ -14,8 +14,8 @@ import numpy as np
 import torch
 
 from .checkpoint import Surrogate, load_checkpoint
-from .embedding import unembed
-from .fast_rollout import pack, rollout_single
+from .embedding import delay_embed, unembed
+from .fast_rollout import pack, rollout_batched, rollout_single
 from .rk4 import InputGrid, stage_inputs
 from .trace import Trace
 
@@ -68,6 +68,37 @@ def channels(trace: Trace, names: list[str], kind: str) -> np.ndarray:
     return np.stack([pick(name) for name in names], axis=1)
 
 
+def normalised_channels(surrogate: Surrogate, trace: Trace) -> tuple[np.ndarray, np.ndarray, int]:
+    """(outputs on the model grid (N, n_out), inputs on the recorded grid (T, n_in), stride),
+    normalised as the model was trained."""
+    stride = stride_for(surrogate.step_s, trace)
+    u = surrogate.in_norm.apply(channels(trace, surrogate.input_names, "input"))
+    x = surrogate.out_norm.apply(channels(trace, surrogate.output_names, "output")[::stride])
+    return x, u, stride
+
+
+def rollouts_from_every_state(
+    surrogate: Surrogate, x: np.ndarray, u: np.ndarray, stride: int, horizon: int
+) -> np.ndarray:
+    """Newest delay (horizon, S, n_out) of `horizon`-step rollouts from every true state.
+
+    The S = len(x) - k + 1 - horizon starts are the embedded states of the
+    normalised model-grid outputs `x` that leave `horizon` steps of data after
+    them; `u` holds the normalised inputs on the recorded grid. Runs batched.
+    """
+    shape = surrogate.shape
+    states = delay_embed(x, shape.k)
+    n_starts = len(states) - horizon
+    if n_starts < 1:
+        raise ValueError(f"{len(x)} model-grid samples leave no start for {horizon}-step rollouts")
+    grid = InputGrid(torch.as_tensor(u), stride, shape.k)
+    u_stages = stage_inputs(grid, torch.arange(n_starts, dtype=torch.float64), horizon,
+                            surrogate.scheme)
+    y0 = np.concatenate([states[:n_starts], np.zeros((n_starts, shape.n_aug))], axis=1)
+    rolled = rollout_batched(surrogate.model, torch.as_tensor(y0), u_stages, surrogate.scheme)
+    return rolled[1:, :, shape.n_out * (shape.k - 1) : shape.n_out * shape.k].double().numpy()
+
+
 def free_run(
     model: torch.nn.Module, y0: np.ndarray, grid: InputGrid, n_steps: int, scheme: str
 ) -> np.ndarray:
@@ -105,10 +136,9 @@ def predict_normalised(
 
 def run_on_trace(surrogate: Surrogate, trace: Trace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(t, predicted, target) on the model grid in SI units."""
-    stride = stride_for(surrogate.step_s, trace)
-    u = surrogate.in_norm.apply(channels(trace, surrogate.input_names, "input"))
+    x, u, stride = normalised_channels(surrogate, trace)
     target = channels(trace, surrogate.output_names, "output")[::stride]
-    predicted = predict_normalised(surrogate, surrogate.out_norm.apply(target), u, stride)
+    predicted = predict_normalised(surrogate, x, u, stride)
     if not np.all(np.isfinite(predicted)):
         raise ValueError("the free-running prediction diverged (NaN or infinite values)")
     return trace.t[::stride], surrogate.out_norm.invert(predicted), target

@@ -254,7 +254,8 @@ def rollout_batched(
 
     Runs in numpy in the model's dtype (see the module docstring); returns a
     tensor of that dtype. `kicks` (n_steps, B, d), if given, is added to the
-    state after each step: the increments of a stochastic model.
+    state after each step (in the model's dtype): the increments of a
+    stochastic model.
     """
     check_scheme(scheme)
     field = split(model)
@@ -264,6 +265,8 @@ def rollout_batched(
     states = np.empty((n_steps + 1, batch, field.last_bias.shape[0]), dtype)
     if kicks is not None and kicks.shape != (n_steps, *states.shape[1:]):
         raise ValueError(f"kicks have shape {kicks.shape}, expected {(n_steps, *states.shape[1:])}")
+    if kicks is not None:
+        kicks = np.asarray(kicks, dtype=dtype)
     states[0] = torch.as_tensor(y0).cpu().numpy()
     rhs = _BatchedField(field, batch, n_nodes, dtype)
     k1, k2, k3, k4, tmp = (np.empty_like(states[0]) for _ in range(5))

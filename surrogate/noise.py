@@ -17,32 +17,17 @@ import numpy as np
 import torch
 
 from .checkpoint import Surrogate, load_checkpoint
-from .embedding import delay_embed, unembed
-from .evaluation import channels, initial_state, stride_for
+from .embedding import unembed
+from .evaluation import initial_state, normalised_channels, rollouts_from_every_state
 from .fast_rollout import rollout_batched
 from .rk4 import InputGrid, stage_inputs
 from .trace import Trace
 
 
-def _normalised(surrogate: Surrogate, trace: Trace) -> tuple[np.ndarray, np.ndarray, int]:
-    stride = stride_for(surrogate.step_s, trace)
-    u = surrogate.in_norm.apply(channels(trace, surrogate.input_names, "input"))
-    x = surrogate.out_norm.apply(channels(trace, surrogate.output_names, "output")[::stride])
-    return x, u, stride
-
-
 def _one_step(surrogate: Surrogate, x, u, stride, sigma: float, seed: int) -> np.ndarray:
     """Newest delay (S-1, n_out) one step after every true embedded state, inputs noisy."""
-    shape = surrogate.shape
-    states = delay_embed(x, shape.k)
     noisy = u + sigma * np.random.default_rng(seed).standard_normal(u.shape)
-    grid = InputGrid(torch.as_tensor(noisy), stride, shape.k)
-    starts = torch.arange(len(states) - 1, dtype=torch.float64)
-    u_stages = stage_inputs(grid, starts, 1, surrogate.scheme)
-    aug = np.zeros((len(states) - 1, shape.n_aug))
-    y0 = torch.as_tensor(np.concatenate([states[:-1], aug], axis=1))
-    step = rollout_batched(surrogate.model, y0, u_stages, surrogate.scheme)[1].double().numpy()
-    return step[:, shape.n_out * (shape.k - 1) : shape.n_out * shape.k]
+    return rollouts_from_every_state(surrogate, x, noisy, stride, 1)[0]
 
 
 def fit_input_noise(
@@ -56,7 +41,7 @@ def fit_input_noise(
     model's own error counts as noise here, so sigma is an upper bound.
     """
     surrogate = load_checkpoint(Path(model_path))
-    x, u, stride = _normalised(surrogate, trace)
+    x, u, stride = normalised_channels(surrogate, trace)
     k, n_out = surrogate.shape.k, surrogate.shape.n_out
     target = x[k:]
     clean = _one_step(surrogate, x, u, stride, 0.0, seed)
@@ -77,7 +62,7 @@ def predict_noisy(model_path: str | os.PathLike, trace: Trace, sigma: float, n_s
     """
     surrogate = load_checkpoint(Path(model_path))
     shape = surrogate.shape
-    x, u, stride = _normalised(surrogate, trace)
+    x, u, stride = normalised_channels(surrogate, trace)
     rng = np.random.default_rng(seed)
     n_steps = len(x) - shape.k
     stages = []

@@ -59,13 +59,6 @@ def peak_and_width(freqs: np.ndarray, psd: np.ndarray) -> tuple[float, float]:
     return float(freqs[top]), upper - lower
 
 
-def block_variance_error(x: np.ndarray, blocks: int) -> float:
-    """Relative standard error of the variance of `x` (N,) from `blocks` contiguous blocks."""
-    parts = np.array_split(np.asarray(x, dtype=np.float64), blocks)
-    variances = np.array([np.mean((p - np.mean(x)) ** 2) for p in parts])
-    return float(variances.std(ddof=1) / np.sqrt(blocks) / variances.mean())
-
-
 def low_pass(x: np.ndarray, sample_period: float, cutoff: float) -> np.ndarray:
     """Zero-phase Gaussian low-pass of `x` (N,) or (N, channels), gain 1/2 at `cutoff` (Hz).
 

@@ -38,7 +38,7 @@ import torch
 
 from .atomic import write_json_atomic
 from .checkpoint import Surrogate
-from .evaluation import channels, stride_for
+from .evaluation import normalised_channels
 from .fast_rollout import rollout_batched
 from .rk4 import InputGrid, stage_inputs
 from .spectra import low_pass
@@ -99,13 +99,6 @@ def _check_markov(surrogate: Surrogate) -> None:
         )
 
 
-def _normalised(surrogate: Surrogate, trace: Trace) -> tuple[np.ndarray, InputGrid]:
-    stride = stride_for(surrogate.step_s, trace)
-    u = surrogate.in_norm.apply(channels(trace, surrogate.input_names, "input"))
-    x = surrogate.out_norm.apply(channels(trace, surrogate.output_names, "output")[::stride])
-    return x, InputGrid(torch.as_tensor(u), stride, 1)
-
-
 def fit_noise(
     surrogate: Surrogate, trace: Trace, lags: tuple[int, int] = (1, 8), probe: float = 1e-2,
     seed: int = 0,
@@ -119,24 +112,23 @@ def fit_noise(
     first, last = lags
     if not 1 <= first < last:
         raise StochasticModelError(f"lags {lags}: need 1 <= first < last")
-    x, grid = _normalised(surrogate, trace)
+    x, u, stride = normalised_channels(surrogate, trace)
     if len(x) < 10 * last:
         raise StochasticModelError(
             f"trace has {len(x)} model steps; fitting the noise up to lag {last} needs "
             f"at least {10 * last}"
         )
     starts = x[:-last]
-    u = stage_inputs(grid, torch.arange(len(starts), dtype=torch.float64), last,
-                     surrogate.scheme)
-    dtype = str(next(surrogate.model.parameters()).dtype).removeprefix("torch.")
+    u_stages = stage_inputs(InputGrid(torch.as_tensor(u), stride, 1),
+                            torch.arange(len(starts), dtype=torch.float64), last, surrogate.scheme)
     rng = np.random.default_rng(seed)
 
     def run(y0: np.ndarray, kicks: np.ndarray | None = None) -> np.ndarray:
-        return rollout_batched(surrogate.model, torch.as_tensor(y0), u, surrogate.scheme,
+        return rollout_batched(surrogate.model, torch.as_tensor(y0), u_stages, surrogate.scheme,
                                kicks).double().numpy()
 
     drift = run(starts)
-    kicked = run(starts, (probe * rng.standard_normal((last, *starts.shape))).astype(dtype))
+    kicked = run(starts, probe * rng.standard_normal((last, *starts.shape)))
     moved = run(starts + probe * rng.standard_normal(starts.shape))
     n = np.arange(first, last + 1)
     truth = np.stack([x[i : len(x) - last + i] for i in n])
@@ -184,16 +176,14 @@ def sample_paths(
             f"noise model outputs {noise.output_names} differ from the model's "
             f"{surrogate.output_names}"
         )
-    x, grid = _normalised(surrogate, trace)
+    x, u, stride = normalised_channels(surrogate, trace)
     rng = np.random.default_rng(seed)
     n_steps, n_out = len(x) - 1, x.shape[1]
-    dtype = next(surrogate.model.parameters()).dtype
     kicks = rng.standard_normal((n_steps, n_samples, n_out)) * np.asarray(noise.diffusion)
-    u = stage_inputs(grid, torch.zeros(n_samples), n_steps, surrogate.scheme)
+    u_stages = stage_inputs(InputGrid(torch.as_tensor(u), stride, 1), torch.zeros(n_samples),
+                            n_steps, surrogate.scheme)
     y0 = torch.as_tensor(np.tile(x[0], (n_samples, 1)))
-    states = rollout_batched(surrogate.model, y0.to(dtype), u,
-                             surrogate.scheme, kicks.astype(str(dtype).removeprefix("torch.")))
+    states = rollout_batched(surrogate.model, y0, u_stages, surrogate.scheme, kicks)
     observed = states.double().numpy().transpose(1, 0, 2)
     observed = observed + rng.standard_normal(observed.shape) * np.asarray(noise.observation)
-    stride = stride_for(surrogate.step_s, trace)
     return trace.t[::stride][: n_steps + 1], surrogate.out_norm.invert(observed)

@@ -29,8 +29,13 @@ from tqdm import tqdm
 
 from .checkpoint import Surrogate, save_checkpoint
 from .embedding import Normalisation, delay_embed, fit_normalisation
-from .evaluation import channels, nrmse, predict_normalised, stride_for
-from .fast_rollout import rollout_batched
+from .evaluation import (
+    channels,
+    nrmse,
+    predict_normalised,
+    rollouts_from_every_state,
+    stride_for,
+)
 from .model import ModelShape, SpinNODE
 from .rk4 import InputGrid, check_scheme, rk4_rollout, stage_inputs
 from .trace import Trace
@@ -172,20 +177,14 @@ def _horizon_nrmse(
 ) -> float:
     """NRMSE of rollouts of `horizon` steps started from every true state of `x`, pooled."""
     shape = surrogate.shape
-    states = delay_embed(x, shape.k)
-    n_starts = len(states) - horizon
-    if n_starts < 1:
+    if len(x) - shape.k + 1 - horizon < 1:
         raise TrainingError(
             f"validation segment of {len(x)} model steps is shorter than val_horizon {horizon}"
         )
-    grid = InputGrid(torch.as_tensor(u), stride, shape.k)
-    u_stages = stage_inputs(grid, torch.arange(n_starts, dtype=torch.float64), horizon,
-                            surrogate.scheme)
-    y0 = np.concatenate([states[:n_starts], np.zeros((n_starts, shape.n_aug))], axis=1)
-    rolled = rollout_batched(surrogate.model, torch.as_tensor(y0), u_stages, surrogate.scheme)
-    newest = rolled[1:, :, shape.n_out * (shape.k - 1) : shape.n_out * shape.k].double().numpy()
+    newest = rollouts_from_every_state(surrogate, x, u, stride, horizon)
     if not np.all(np.isfinite(newest)):
         return math.inf
+    n_starts = newest.shape[1]
     index = shape.k - 1 + np.arange(1, horizon + 1)[:, None] + np.arange(n_starts)[None, :]
     return nrmse(newest.reshape(-1, shape.n_out), x[index].reshape(-1, shape.n_out))
 

@@ -9,7 +9,7 @@ import torch
 from surrogate.checkpoint import Surrogate
 from surrogate.embedding import Normalisation
 from surrogate.model import ModelShape, SpinNODE
-from surrogate.spectra import block_variance_error, peak_and_width, welch_psd
+from surrogate.spectra import peak_and_width, welch_psd
 from surrogate.stochastic import NoiseModel, StochasticModelError, fit_noise, sample_paths
 from surrogate.trace import Trace
 
@@ -105,13 +105,6 @@ def test_welch_psd_integrates_to_the_variance_and_finds_a_line():
     assert peak == pytest.approx(50.0) and width < 2.0
     with pytest.raises(ValueError, match="does not fit"):
         welch_psd(np.zeros(10), 1e-3, 20)
-
-
-def test_block_variance_error_shrinks_with_more_data():
-    rng = np.random.default_rng(1)
-    short = block_variance_error(rng.standard_normal(1000), 10)
-    long = block_variance_error(rng.standard_normal(100_000), 10)
-    assert long < short / 3
 
 
 def test_short_horizon_validation_scores_the_drift_not_the_noise():
