@@ -15,9 +15,9 @@ import json
 import tempfile
 from pathlib import Path
 
-from surrogate.magnumnp_runner import EngineError, Integrator, run_magnumnp
-from surrogate.mumax3_table import read_table
-from surrogate.specs import Material, RandomSineDrive, SimulationSpec, SkyrmionDevice
+from surrogate.config.specs import Material, RandomSineDrive, SimulationSpec, SkyrmionDevice
+from surrogate.engines.magnumnp.skyrmion import EngineError, Integrator, run_magnumnp
+from surrogate.io.mumax3_table import read_table
 
 
 def main() -> None:

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from surrogate.magnumnp_runner import disk_mask, import_magnumnp, seeded_magnetization
-from surrogate.specs import Material, SkyrmionDevice
+from surrogate.config.specs import Material, SkyrmionDevice
+from surrogate.engines.magnumnp.skyrmion import disk_mask, import_magnumnp, seeded_magnetization
 
 MUMAX3_RADIUS = 22.1e-9
 TOLERANCE = 0.5e-9

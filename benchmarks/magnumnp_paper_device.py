@@ -25,9 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-from surrogate.magnumnp_runner import run_magnumnp
-from surrogate.mumax3_table import read_table
-from surrogate.specs import Material, RandomSineDrive, SimulationSpec, SkyrmionDevice
+from surrogate.config.specs import Material, RandomSineDrive, SimulationSpec, SkyrmionDevice
+from surrogate.engines.magnumnp.skyrmion import run_magnumnp
+from surrogate.io.mumax3_table import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT.parent / "shared" / "reference" / "mumax3" / "1skyrmion_voltage_train"

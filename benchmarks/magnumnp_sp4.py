@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from surrogate.magnumnp_runner import MUMAX3_GAMMA, import_magnumnp
+from surrogate.engines.magnumnp.skyrmion import MUMAX3_GAMMA, import_magnumnp
 
 MU0 = 4e-7 * math.pi
 TOLERANCE = 2e-3

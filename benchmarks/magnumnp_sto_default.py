@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from surrogate.magnumnp_oscillator import run_magnumnp_oscillator
-from surrogate.mumax3_table import read_table
-from surrogate.specs import HeldSequenceDrive, SimulationSpec
+from surrogate.config.specs import HeldSequenceDrive, SimulationSpec
+from surrogate.engines.magnumnp.vortex import run_magnumnp_oscillator
+from surrogate.io.mumax3_table import read_table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from magnumnp_sto_thiele import DEVICE, windowed_frequency  # noqa: E402

@@ -21,8 +21,8 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from surrogate.magnumnp_oscillator import run_magnumnp_oscillator
-from surrogate.specs import HeldSequenceDrive, SimulationSpec, VortexOscillator
+from surrogate.config.specs import HeldSequenceDrive, SimulationSpec, VortexOscillator
+from surrogate.engines.magnumnp.vortex import run_magnumnp_oscillator
 
 THERMAL_DEVICE_FIELDS = {
     "name": "vortex_sto_thermal", "alpha": 0.1, "alpha_settle": 0.1, "settle_time": 3e-9,

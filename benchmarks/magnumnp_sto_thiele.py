@@ -35,10 +35,10 @@ from pathlib import Path
 
 import numpy as np
 
-from surrogate.magnumnp_oscillator import run_magnumnp_oscillator
-from surrogate.magnumnp_runner import MUMAX3_GAMMA
-from surrogate.mumax3_table import read_table
-from surrogate.specs import HeldSequenceDrive, Material, SimulationSpec, VortexOscillator
+from surrogate.config.specs import HeldSequenceDrive, Material, SimulationSpec, VortexOscillator
+from surrogate.engines.magnumnp.skyrmion import MUMAX3_GAMMA
+from surrogate.engines.magnumnp.vortex import run_magnumnp_oscillator
+from surrogate.io.mumax3_table import read_table
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MU0 = 4e-7 * math.pi

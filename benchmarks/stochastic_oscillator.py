@@ -38,12 +38,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from surrogate.checkpoint import load_checkpoint
-from surrogate.mumax3_table import read_table
-from surrogate.spectra import peak_and_width, welch_psd
-from surrogate.stochastic import fit_noise, resolved_band, sample_paths
-from surrogate.trace import Trace
-from surrogate.training import TrainSettings, train_model
+from surrogate.analysis.spectra import peak_and_width, welch_psd
+from surrogate.io.mumax3_table import read_table
+from surrogate.io.trace import Trace
+from surrogate.node.checkpoint import load_checkpoint
+from surrogate.node.training import TrainSettings, train_model
+from surrogate.noise.stochastic import fit_noise, resolved_band, sample_paths
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "benchmarks/results"

@@ -21,16 +21,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from surrogate.baselines import arx_free_run, arx_predict, fit_arx
-from surrogate.checkpoint import load_checkpoint
-from surrogate.echo_state import echo_state_predict, fit_echo_state
-from surrogate.evaluation import evaluate_model, nrmse
-from surrogate.fast_rollout import pack, rollout_batched, rollout_single
-from surrogate.model import ModelShape, SpinNODE
-from surrogate.mumax3_table import read_table
-from surrogate.rk4 import InputGrid, stage_inputs
-from surrogate.trace import Trace
-from surrogate.training import TrainSettings, train_model
+from surrogate.baselines.arx import arx_free_run, arx_predict, fit_arx
+from surrogate.baselines.echo_state import echo_state_predict, fit_echo_state
+from surrogate.io.mumax3_table import read_table
+from surrogate.io.trace import Trace
+from surrogate.node.checkpoint import load_checkpoint
+from surrogate.node.fast_rollout import pack, rollout_batched, rollout_single
+from surrogate.node.integrators import InputGrid, stage_inputs
+from surrogate.node.model import ModelShape, SpinNODE
+from surrogate.node.rollout import evaluate_model, nrmse
+from surrogate.node.training import TrainSettings, train_model
 
 REPO = Path(__file__).resolve().parent.parent
 TABLE = REPO.parent / "shared/reference/mumax3/1skyrmion_voltage_train/table.txt"

@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from surrogate.evaluation import evaluate_model
-from surrogate.mumax3_table import read_table
-from surrogate.trace import Trace
-from surrogate.training import TrainSettings, train_model
+from surrogate.io.mumax3_table import read_table
+from surrogate.io.trace import Trace
+from surrogate.node.rollout import evaluate_model
+from surrogate.node.training import TrainSettings, train_model
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO.parent / "shared/reference/mumax3"

@@ -2,11 +2,11 @@ import json
 
 from snakemake.utils import validate
 
-from surrogate.config import parse_config
-from surrogate.engine import resolve_engine
+from surrogate.config.loader import SCHEMA_PATH, parse_config
+from surrogate.engines.select import resolve_engine
 
 # Validate before any job is scheduled: a malformed config stops here, naming the field.
-validate(config, schema="../schemas/config.schema.yaml")
+validate(config, schema=str(SCHEMA_PATH))
 RUN = parse_config(config, "config")
 
 SIMULATION = config.get("simulation", {})

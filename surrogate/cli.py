@@ -38,7 +38,8 @@ def _windowed(trace, text: str | None):
 
 
 def cmd_render(args: argparse.Namespace) -> None:
-    from .config import load_config, parse_config
+    from surrogate.config.loader import load_config, parse_config
+
     from .pipeline import render_stage
 
     if args.spec_json is not None:
@@ -71,8 +72,8 @@ def cmd_extract(args: argparse.Namespace) -> None:
 
 
 def cmd_import_mumax3(args: argparse.Namespace) -> None:
-    from .mumax3_import import import_table
-    from .trace import save_trace
+    from surrogate.engines.mumax3.table_import import import_table
+    from surrogate.io.trace import save_trace
 
     trace = import_table(Path(args.path), args.input, args.output)
     save_trace(trace, args.out)
@@ -82,7 +83,7 @@ def cmd_import_mumax3(args: argparse.Namespace) -> None:
 
 def train_settings(args: argparse.Namespace):
     """TrainSettings from --settings-json overlaid with explicit options."""
-    from .training import TrainSettings
+    from surrogate.node.training import TrainSettings
 
     known = {field.name for field in fields(TrainSettings)}
     values = json.loads(args.settings_json) if args.settings_json else {}
@@ -106,13 +107,13 @@ def set_threads(count: int) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from .trace import load_trace
-    from .training import train_model
+    from surrogate.io.trace import load_trace
+    from surrogate.node.training import train_model
 
     set_threads(args.threads)
     trace = _windowed(load_trace(args.trace), args.window)
     if args.low_pass is not None:
-        from .stochastic import resolved_band
+        from surrogate.noise.stochastic import resolved_band
 
         trace = resolved_band(trace, args.low_pass)
     settings = train_settings(args)
@@ -121,15 +122,15 @@ def cmd_train(args: argparse.Namespace) -> None:
     summary.update({"trace": str(args.trace), "window": args.window, "low_pass_Hz": args.low_pass,
                     "settings": asdict(settings)})
     if args.report:
-        from .atomic import write_json_atomic
+        from surrogate.io.atomic import write_json_atomic
 
         write_json_atomic(Path(args.report), summary)
     print(json.dumps({key: summary[key] for key in summary if key != "settings"}, default=str))
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
-    from .evaluation import evaluate_model
-    from .trace import load_trace
+    from surrogate.io.trace import load_trace
+    from surrogate.node.rollout import evaluate_model
 
     set_threads(args.threads)
     trace = _windowed(load_trace(args.trace), args.window)
@@ -145,7 +146,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         "simulation_wall_time_s": trace.metadata.get("simulation_wall_time_s"),
     }
     if args.pred_out:
-        from .trace import Trace, save_trace
+        from surrogate.io.trace import Trace, save_trace
 
         metadata = dict(trace.metadata, prediction_of=str(args.trace), model=str(args.model))
         predicted = Trace(
@@ -154,15 +155,15 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         )
         save_trace(predicted, args.pred_out)
     if args.json:
-        from .atomic import write_json_atomic
+        from surrogate.io.atomic import write_json_atomic
 
         write_json_atomic(Path(args.json), summary)
     print(f"NRMSE {summary['nrmse']:.6g}")
 
 
 def cmd_predict(args: argparse.Namespace) -> None:
-    from .evaluation import predict_trace
-    from .trace import Trace, load_trace, save_trace
+    from surrogate.io.trace import Trace, load_trace, save_trace
+    from surrogate.node.rollout import predict_trace
 
     trace = load_trace(Path(args.trace_or_drive))
     started = time.perf_counter()
@@ -172,9 +173,9 @@ def cmd_predict(args: argparse.Namespace) -> None:
 
 
 def cmd_fit_noise(args: argparse.Namespace) -> None:
-    from .checkpoint import load_checkpoint
-    from .stochastic import fit_noise
-    from .trace import load_trace
+    from surrogate.io.trace import load_trace
+    from surrogate.node.checkpoint import load_checkpoint
+    from surrogate.noise.stochastic import fit_noise
 
     trace = _windowed(load_trace(Path(args.trace)), args.window)
     try:
@@ -190,10 +191,10 @@ def cmd_fit_noise(args: argparse.Namespace) -> None:
 def cmd_sample(args: argparse.Namespace) -> None:
     import numpy as np
 
-    from .atomic import atomic_write
-    from .checkpoint import load_checkpoint
-    from .stochastic import NoiseModel, sample_paths
-    from .trace import load_trace
+    from surrogate.io.atomic import atomic_write
+    from surrogate.io.trace import load_trace
+    from surrogate.node.checkpoint import load_checkpoint
+    from surrogate.noise.stochastic import NoiseModel, sample_paths
 
     surrogate = load_checkpoint(Path(args.model))
     trace = _windowed(load_trace(Path(args.trace_or_drive)), args.window)
@@ -208,8 +209,8 @@ def cmd_sample(args: argparse.Namespace) -> None:
 
 
 def cmd_figure(args: argparse.Namespace) -> None:
-    from .figures import overlay_figure
-    from .trace import load_trace
+    from surrogate.analysis.figures import overlay_figure
+    from surrogate.io.trace import load_trace
 
     simulated = {"train": load_trace(args.train_trace), "test": load_trace(args.test_trace)}
     predicted = {"train": load_trace(args.train_pred), "test": load_trace(args.test_pred)}
@@ -218,8 +219,8 @@ def cmd_figure(args: argparse.Namespace) -> None:
 
 
 def cmd_metrics(args: argparse.Namespace) -> None:
-    from .atomic import write_json_atomic
-    from .metrics import collect_metrics
+    from surrogate.analysis.summary import collect_metrics
+    from surrogate.io.atomic import write_json_atomic
 
     metrics = collect_metrics([Path(p) for p in args.eval], [Path(p) for p in args.train_report])
     write_json_atomic(Path(args.out), metrics)

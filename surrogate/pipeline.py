@@ -15,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import write_json_atomic
-from .config import RunConfig, spec_from_dict
-from .engine import resolve_engine
-from .specs import SimulationSpec
-from .trace import Trace, save_trace
+from surrogate.config.loader import RunConfig, spec_from_dict
+from surrogate.config.specs import SimulationSpec
+from surrogate.engines.select import resolve_engine
+from surrogate.io.atomic import write_json_atomic
+from surrogate.io.trace import Trace, save_trace
 
 SPEC_FILE = "spec.json"
 RESISTANCE_CHANNELS = ("R", "R_envelope")
@@ -43,7 +43,7 @@ def read_spec(path: Path) -> SimulationSpec:
 
 def render_stage(config: RunConfig, device: str, drive: str, out_dir: Path) -> Path:
     """Render the mumax3 script, its drive data file and `spec.json` into `out_dir`."""
-    from .render import render_simulation
+    from surrogate.engines.mumax3.render import render_simulation
 
     spec = config.simulation_spec(device, drive)
     out_dir = Path(out_dir)
@@ -72,7 +72,7 @@ def simulate_stage(
     chosen = resolve_engine(engine)
     started = time.perf_counter()
     if chosen == "mumax3":
-        from .mumax3_runner import run_mumax3
+        from surrogate.engines.mumax3.runner import run_mumax3
 
         expected_rows = int(round(spec.drive.duration / spec.sample_period))
         run_mumax3(
@@ -81,13 +81,13 @@ def simulate_stage(
             expected_rows=expected_rows,
         )
     elif spec.device.kind == "vortex_oscillator":
-        from .magnumnp_oscillator import run_magnumnp_oscillator
+        from surrogate.engines.magnumnp.vortex import run_magnumnp_oscillator
 
         os.environ["SURROGATE_TORCH_THREADS"] = str(threads)
         run_magnumnp_oscillator(spec, scratch, dtype=dtype,
                                 relax_field=spec.device.relax_field)
     elif spec.device.kind == "skyrmion":
-        from .magnumnp_runner import run_magnumnp
+        from surrogate.engines.magnumnp.skyrmion import run_magnumnp
 
         run_magnumnp(spec, scratch, dtype=dtype, threads=threads)
     else:
@@ -124,9 +124,13 @@ def select_outputs(trace: Trace, names: list[str]) -> Trace:
 
 def extract_stage(table_path: Path, spec_path: Path, outputs: list[str], trace_path: Path) -> Trace:
     """Turn an engine's table into a trace file with full metadata."""
-    from .magnetoresistance import add_resistance_channels, dominant_frequency, resistance
-    from .mumax3_import import import_table
-    from .render import input_columns
+    from surrogate.analysis.magnetoresistance import (
+        add_resistance_channels,
+        dominant_frequency,
+        resistance,
+    )
+    from surrogate.engines.mumax3.render import input_columns
+    from surrogate.engines.mumax3.table_import import import_table
 
     spec = read_spec(spec_path)
     table_path = Path(table_path)

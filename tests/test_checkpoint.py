@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from surrogate.checkpoint import CheckpointError, Surrogate, load_checkpoint, save_checkpoint
-from surrogate.embedding import Normalisation
-from surrogate.model import ModelShape, SpinNODE
+from surrogate.node.checkpoint import CheckpointError, Surrogate, load_checkpoint, save_checkpoint
+from surrogate.node.embedding import Normalisation
+from surrogate.node.model import ModelShape, SpinNODE
 
 
 def _surrogate() -> Surrogate:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from surrogate.cli import CliError, main, parse_window
-from surrogate.trace import load_trace
+from surrogate.io.trace import load_trace
 
 
 def test_parse_window():

@@ -7,7 +7,7 @@ import copy
 import pytest
 import yaml
 
-from surrogate.config import ConfigError, load_config, parse_config
+from surrogate.config.loader import ConfigError, load_config, parse_config
 
 
 def test_default_config_is_valid(default_config):
@@ -96,7 +96,7 @@ def test_every_device_and_drive_kind_builds(default_config):
 def test_spec_round_trips_through_json(default_config):
     import json
 
-    from surrogate.config import spec_from_dict
+    from surrogate.config.loader import spec_from_dict
 
     spec = parse_config(default_config).simulation_spec("skyrmion", "train")
     assert spec_from_dict(json.loads(json.dumps(spec.to_dict()))) == spec

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from surrogate.echo_state import echo_state_predict, fit_echo_state
-from surrogate.evaluation import nrmse
-from surrogate.trace import Trace
+from surrogate.baselines.echo_state import echo_state_predict, fit_echo_state
+from surrogate.io.trace import Trace
+from surrogate.node.rollout import nrmse
 
 
 def _low_pass(n: int, seed: int) -> Trace:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from surrogate.embedding import delay_embed, fit_normalisation, unembed
+from surrogate.node.embedding import delay_embed, fit_normalisation, unembed
 
 
 def test_delay_embedding_rows_are_delayed_samples():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from surrogate import engine
+from surrogate.engines import select as engine
 
 
 def test_explicit_engines_are_kept():

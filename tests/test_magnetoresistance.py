@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from surrogate.magnetoresistance import (
+from surrogate.analysis.magnetoresistance import (
     MagnetoresistanceError,
     add_resistance_channels,
     amplitude_envelope,
     dominant_frequency,
     resistance,
 )
-from surrogate.trace import Trace
+from surrogate.io.trace import Trace
 
 
 def test_resistance_limits_and_reference_direction() -> None:

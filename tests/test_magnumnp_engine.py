@@ -16,15 +16,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from surrogate.drives import drive_offset, random_amplitudes
-from surrogate.magnumnp_runner import disk_mask, seeded_magnetization
-from surrogate.mumax3_table import read_table
-from surrogate.specs import SimulationSpec
+from surrogate.config.specs import SimulationSpec
+from surrogate.engines.magnumnp.skyrmion import disk_mask, seeded_magnetization
+from surrogate.io.mumax3_table import read_table
+from surrogate.physics.drives import drive_offset, random_amplitudes
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_SOURCE = textwrap.dedent(
     """
-    from surrogate.specs import Material, RandomSineDrive, SimulationSpec, SkyrmionDevice
+    from surrogate.config.specs import Material, RandomSineDrive, SimulationSpec, SkyrmionDevice
 
     def tiny_spec(parameter):
         material = Material(Ms=580e3, Aex=15e-12, Ku1=8e5, Dind=3.5e-3)
@@ -41,7 +41,7 @@ RUN_SOURCE = SPEC_SOURCE + textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from surrogate.magnumnp_runner import run_magnumnp
+    from surrogate.engines.magnumnp.skyrmion import run_magnumnp
 
     run_magnumnp(tiny_spec(sys.argv[1]), Path(sys.argv[2]), progress=False)
     """
@@ -138,7 +138,7 @@ def test_failed_run_leaves_no_table(tmp_path):
         """
         import sys
         from pathlib import Path
-        from surrogate import magnumnp_runner as runner
+        from surrogate.engines.magnumnp import skyrmion as runner
 
         advance = runner.advance
         calls = []
@@ -167,7 +167,7 @@ def test_failed_run_leaves_no_table(tmp_path):
 def test_importing_the_engine_module_does_not_import_magnumnp():
     source = (
         "import sys, torch\n"
-        "import surrogate, surrogate.magnumnp_runner\n"
+        "import surrogate, surrogate.engines.magnumnp.skyrmion\n"
         "assert 'magnumnp' not in sys.modules, 'magnumnp was imported'\n"
         "assert torch.get_default_dtype() == torch.float32, torch.get_default_dtype()\n"
         "print('clean')\n"
@@ -232,7 +232,7 @@ def test_dmi_standard_problem_skyrmion_radius(tmp_path):
 
 
 def test_bad_amplitudes_and_parameter_are_rejected_before_import(tmp_path):
-    from surrogate.magnumnp_runner import run_magnumnp
+    from surrogate.engines.magnumnp.skyrmion import run_magnumnp
 
     spec = tiny_spec("Ku1")
     with pytest.raises(ValueError, match="2 amplitudes|n_periods = 2"):

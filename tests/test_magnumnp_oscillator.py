@@ -18,15 +18,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from surrogate.drives import held_offset, held_values
-from surrogate.magnumnp_oscillator import (
+from surrogate.config.specs import HeldSequenceDrive, Material, SimulationSpec, VortexOscillator
+from surrogate.engines.magnumnp.vortex import (
     oersted_field_per_current,
     run_magnumnp_oscillator,
     sample_schedule,
     vortex_magnetization,
 )
-from surrogate.mumax3_table import read_table
-from surrogate.specs import HeldSequenceDrive, Material, SimulationSpec, VortexOscillator
+from surrogate.io.mumax3_table import read_table
+from surrogate.physics.drives import held_offset, held_values
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -50,9 +50,9 @@ FAILING = replace(DEVICE, J_dc=-5e12)
 CHILD = """
 import json, sys
 from pathlib import Path
-from surrogate.magnumnp_oscillator import run_magnumnp_oscillator
-from surrogate.magnumnp_runner import EngineError
-from surrogate.specs import HeldSequenceDrive, Material, SimulationSpec, VortexOscillator
+from surrogate.engines.magnumnp.vortex import run_magnumnp_oscillator
+from surrogate.engines.magnumnp.skyrmion import EngineError
+from surrogate.config.specs import HeldSequenceDrive, Material, SimulationSpec, VortexOscillator
 
 for case in json.loads(sys.argv[1]):
     device = dict(case["device"], material=Material(**case["device"]["material"]))

@@ -7,8 +7,8 @@ import math
 import pytest
 import torch
 
-from surrogate.model import ModelShape, SpinNODE
-from surrogate.rk4 import InputGrid, odeint_rollout, rk4_rollout, stage_inputs
+from surrogate.node.integrators import InputGrid, odeint_rollout, rk4_rollout, stage_inputs
+from surrogate.node.model import ModelShape, SpinNODE
 
 
 def _model(**shape) -> SpinNODE:

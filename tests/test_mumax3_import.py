@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from surrogate.mumax3_import import import_table, script_parameters
-from surrogate.mumax3_table import TableError, read_table
-from surrogate.trace import TraceError, load_trace, save_trace
+from surrogate.engines.mumax3.table_import import import_table, script_parameters
+from surrogate.io.mumax3_table import TableError, read_table
+from surrogate.io.trace import TraceError, load_trace, save_trace
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 VOLTAGE_TABLE = (Path(__file__).resolve().parents[2] / "shared" / "reference" / "mumax3"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from surrogate.mumax3_runner import (
+from surrogate.engines.mumax3.runner import (
     Mumax3RunError,
     gpu_from_environment,
     mumax3_available,

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from surrogate.mumax3_table import (
+from surrogate.io.mumax3_table import (
     TableError,
     format_header,
     parse_header,

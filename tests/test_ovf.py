@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from surrogate.ovf import OvfError, format_ovf_text, read_ovf
+from surrogate.io.ovf import OvfError, format_ovf_text, read_ovf
 from tests.fixtures import make_fixtures
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

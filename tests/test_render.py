@@ -10,28 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from surrogate.drives import (
-    DriveDataError,
-    drive_offset,
-    held_offset,
-    held_values,
-    input_mask,
-    random_amplitudes,
-    sampled_offset,
-)
-from surrogate.mumax3_import import script_parameters
-from surrogate.ovf import read_ovf
-from surrogate.render import (
-    MU0,
-    RenderError,
-    data_file_names,
-    expected_table_rows,
-    grain_parameters,
-    input_columns,
-    render_simulation,
-    render_template,
-)
-from surrogate.specs import (
+from surrogate.config.specs import (
     FieldStepDrive,
     Grains,
     HeldSequenceDrive,
@@ -44,6 +23,27 @@ from surrogate.specs import (
     SkyrmionDevice,
     StandardProblem4,
     VortexOscillator,
+)
+from surrogate.engines.mumax3.render import (
+    MU0,
+    RenderError,
+    data_file_names,
+    expected_table_rows,
+    grain_parameters,
+    input_columns,
+    render_simulation,
+    render_template,
+)
+from surrogate.engines.mumax3.table_import import script_parameters
+from surrogate.io.ovf import read_ovf
+from surrogate.physics.drives import (
+    DriveDataError,
+    drive_offset,
+    held_offset,
+    held_values,
+    input_mask,
+    random_amplitudes,
+    sampled_offset,
 )
 
 SKYRMION_MATERIAL = Material(Ms=580e3, Aex=15e-12, Ku1=0.8e6, Dind=3.5e-3)

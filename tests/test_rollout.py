@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from surrogate.fast_rollout import pack, rollout_batched, rollout_single
-from surrogate.model import ModelShape, SpinNODE
-from surrogate.rk4 import InputGrid, odeint_rollout, rk4_rollout, stage_inputs
+from surrogate.node.fast_rollout import pack, rollout_batched, rollout_single
+from surrogate.node.integrators import InputGrid, odeint_rollout, rk4_rollout, stage_inputs
+from surrogate.node.model import ModelShape, SpinNODE
 
 
 def _model(activation: str = "tanh", depth: int = 2, n_aug: int = 0) -> SpinNODE:
@@ -88,8 +88,8 @@ def test_batched_rollout_matches_reference_and_single():
 
 
 def test_arx_recovers_a_linear_system():
-    from surrogate.baselines import arx_nrmse, fit_arx
-    from surrogate.trace import Trace
+    from surrogate.baselines.arx import arx_nrmse, fit_arx
+    from surrogate.io.trace import Trace
 
     rng = np.random.default_rng(0)
     u = rng.standard_normal(600)

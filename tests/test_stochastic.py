@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from surrogate.checkpoint import Surrogate
-from surrogate.embedding import Normalisation
-from surrogate.model import ModelShape, SpinNODE
-from surrogate.spectra import peak_and_width, welch_psd
-from surrogate.stochastic import NoiseModel, StochasticModelError, fit_noise, sample_paths
-from surrogate.trace import Trace
+from surrogate.analysis.spectra import peak_and_width, welch_psd
+from surrogate.io.trace import Trace
+from surrogate.node.checkpoint import Surrogate
+from surrogate.node.embedding import Normalisation
+from surrogate.node.model import ModelShape, SpinNODE
+from surrogate.noise.stochastic import NoiseModel, StochasticModelError, fit_noise, sample_paths
 
 STEP_S = 1e-11
 # damped rotation per model step: decay rate 0.01, 0.05 rad per step (f = 0.8 GHz at 10 ps)
@@ -108,7 +108,7 @@ def test_welch_psd_integrates_to_the_variance_and_finds_a_line():
 
 
 def test_short_horizon_validation_scores_the_drift_not_the_noise():
-    from surrogate.training import _horizon_nrmse
+    from surrogate.node.training import _horizon_nrmse
 
     surrogate, (trace, _) = _linear_surrogate(), _noisy_trace(n=3000)
     u = np.zeros((3000, 1))
@@ -127,9 +127,9 @@ def test_short_horizon_validation_scores_the_drift_not_the_noise():
 
 
 def test_cli_fits_the_noise_and_samples_paths(tmp_path, capsys):
-    from surrogate.checkpoint import save_checkpoint
     from surrogate.cli import main
-    from surrogate.trace import save_trace
+    from surrogate.io.trace import save_trace
+    from surrogate.node.checkpoint import save_checkpoint
 
     save_checkpoint(_linear_surrogate(), tmp_path / "drift.pt")
     save_trace(_noisy_trace()[0], tmp_path / "noisy.npz")
@@ -150,8 +150,8 @@ def test_cli_fits_the_noise_and_samples_paths(tmp_path, capsys):
 
 
 def test_resolved_band_removes_fast_noise_and_keeps_the_slow_signal():
-    from surrogate.spectra import low_pass
-    from surrogate.stochastic import resolved_band
+    from surrogate.analysis.spectra import low_pass
+    from surrogate.noise.stochastic import resolved_band
 
     t = np.arange(4000) * STEP_S
     slow = np.sin(2 * np.pi * 0.5e9 * t)

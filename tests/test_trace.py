@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from surrogate.trace import Trace, TraceError, load_trace, save_trace
+from surrogate.io.trace import Trace, TraceError, load_trace, save_trace
 
 
 def make_trace(n: int = 50) -> Trace:

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from surrogate.evaluation import evaluate_model, predict_trace
-from surrogate.noise import fit_input_noise, predict_noisy
-from surrogate.trace import Trace
-from surrogate.training import TrainingError, TrainSettings, train_model
+from surrogate.io.trace import Trace
+from surrogate.node.rollout import evaluate_model, predict_trace
+from surrogate.node.training import TrainingError, TrainSettings, train_model
+from surrogate.noise.input_noise import fit_input_noise, predict_noisy
 
 DT = 10e-12  # s, sample spacing
 F0 = 5e9  # Hz, natural frequency: 20 samples per period

@@ -16,8 +16,8 @@ from .conftest import REPO
 
 
 def workflow_copy(tmp_path: Path, config: dict) -> Path:
-    """The Snakefile, rules and schema in a fresh directory with `config` as config.yaml."""
-    for name in ("Snakefile", "rules", "schemas"):
+    """The Snakefile and rules in a fresh directory with `config` as config.yaml."""
+    for name in ("Snakefile", "rules"):
         source = REPO / name
         if source.is_dir():
             shutil.copytree(source, tmp_path / name)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .spectra import low_pass
-from .trace import Trace
+from surrogate.analysis.spectra import low_pass
+from surrogate.io.trace import Trace
 
 M_CHANNELS = ("mx", "my", "mz")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write
+from surrogate.io.atomic import atomic_write
 
 FORMAT_VERSION = 1
 

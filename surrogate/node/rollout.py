@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .checkpoint import Surrogate, load_checkpoint
-from .embedding import delay_embed, unembed
-from .fast_rollout import pack, rollout_batched, rollout_single
-from .rk4 import InputGrid, stage_inputs
-from .trace import Trace
+from surrogate.io.trace import Trace
+from surrogate.node.checkpoint import Surrogate, load_checkpoint
+from surrogate.node.embedding import delay_embed, unembed
+from surrogate.node.fast_rollout import pack, rollout_batched, rollout_single
+from surrogate.node.integrators import InputGrid, stage_inputs
 
 
 @dataclass

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .specs import HeldSequenceDrive, MaskedSequenceDrive, RandomSineDrive, SampledWaveformDrive
+from surrogate.config.specs import (
+    HeldSequenceDrive,
+    MaskedSequenceDrive,
+    RandomSineDrive,
+    SampledWaveformDrive,
+)
 
 
 def random_amplitudes(drive: RandomSineDrive) -> np.ndarray:

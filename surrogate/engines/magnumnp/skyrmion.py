@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write, write_json_atomic
-from .drives import drive_offset, random_amplitudes
-from .mumax3_table import write_table
-from .specs import SimulationSpec, SkyrmionDevice
+from surrogate.config.specs import SimulationSpec, SkyrmionDevice
+from surrogate.io.atomic import atomic_write, write_json_atomic
+from surrogate.io.mumax3_table import write_table
+from surrogate.physics.drives import drive_offset, random_amplitudes
 
 ENGINE = "magnum.np"
 THREADS_ENV = "SURROGATE_TORCH_THREADS"

@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .checkpoint import Surrogate, load_checkpoint
-from .embedding import unembed
-from .evaluation import initial_state, normalised_channels, rollouts_from_every_state
-from .fast_rollout import rollout_batched
-from .rk4 import InputGrid, stage_inputs
-from .trace import Trace
+from surrogate.io.trace import Trace
+from surrogate.node.checkpoint import Surrogate, load_checkpoint
+from surrogate.node.embedding import unembed
+from surrogate.node.fast_rollout import rollout_batched
+from surrogate.node.integrators import InputGrid, stage_inputs
+from surrogate.node.rollout import initial_state, normalised_channels, rollouts_from_every_state
 
 
 def _one_step(surrogate: Surrogate, x, u, stride, sigma: float, seed: int) -> np.ndarray:

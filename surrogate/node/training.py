@@ -27,18 +27,18 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from .checkpoint import Surrogate, save_checkpoint
-from .embedding import Normalisation, delay_embed, fit_normalisation
-from .evaluation import (
+from surrogate.io.trace import Trace
+from surrogate.node.checkpoint import Surrogate, save_checkpoint
+from surrogate.node.embedding import Normalisation, delay_embed, fit_normalisation
+from surrogate.node.integrators import InputGrid, check_scheme, rk4_rollout, stage_inputs
+from surrogate.node.model import ModelShape, SpinNODE
+from surrogate.node.rollout import (
     channels,
     nrmse,
     predict_normalised,
     rollouts_from_every_state,
     stride_for,
 )
-from .model import ModelShape, SpinNODE
-from .rk4 import InputGrid, check_scheme, rk4_rollout, stage_inputs
-from .trace import Trace
 
 DEFAULT_STEP_S = 5e-12  # s: the paper's step; on 2.5 ps tables the half steps are samples
 

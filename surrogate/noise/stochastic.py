@@ -36,13 +36,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .atomic import write_json_atomic
-from .checkpoint import Surrogate
-from .evaluation import normalised_channels
-from .fast_rollout import rollout_batched
-from .rk4 import InputGrid, stage_inputs
-from .spectra import low_pass
-from .trace import Trace
+from surrogate.analysis.spectra import low_pass
+from surrogate.io.atomic import write_json_atomic
+from surrogate.io.trace import Trace
+from surrogate.node.checkpoint import Surrogate
+from surrogate.node.fast_rollout import rollout_batched
+from surrogate.node.integrators import InputGrid, stage_inputs
+from surrogate.node.rollout import normalised_channels
 
 
 class StochasticModelError(ValueError):

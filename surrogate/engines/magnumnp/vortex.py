@@ -31,9 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import atomic_write
-from .drives import held_offset, held_values
-from .magnumnp_runner import (
+from surrogate.config.specs import HeldSequenceDrive, SimulationSpec, VortexOscillator
+from surrogate.engines.magnumnp.skyrmion import (
     NORM_TOLERANCE,
     RELAX_DM_TOL,
     RELAX_MAXITER,
@@ -48,8 +47,9 @@ from .magnumnp_runner import (
     write_engine_json,
     write_m_snapshot,
 )
-from .mumax3_table import write_table
-from .specs import HeldSequenceDrive, SimulationSpec, VortexOscillator
+from surrogate.io.atomic import atomic_write
+from surrogate.io.mumax3_table import write_table
+from surrogate.physics.drives import held_offset, held_values
 
 RKF45_ATOL = 1e-5
 MU0 = 4e-7 * math.pi  # T m/A

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from .mumax3_table import TableError, read_table
+from surrogate.io.mumax3_table import TableError, read_table
 
 _SLURM_GPU_VARIABLES = ("SLURM_STEP_GPUS", "SLURM_JOB_GPUS", "GPU_DEVICE_ORDINAL")
 _NO_DEVICE = {"", "-1", "none", "nodevfiles"}

@@ -10,8 +10,8 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .evaluation import nrmse  # noqa: E402
-from .trace import Trace  # noqa: E402
+from surrogate.io.trace import Trace  # noqa: E402
+from surrogate.node.rollout import nrmse  # noqa: E402
 
 
 def overlay_figure(

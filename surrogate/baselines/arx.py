@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from .embedding import Normalisation, fit_normalisation
-from .evaluation import channels, nrmse, stride_for
-from .trace import Trace
+from surrogate.io.trace import Trace
+from surrogate.node.embedding import Normalisation, fit_normalisation
+from surrogate.node.rollout import channels, nrmse, stride_for
 
 
 @dataclass

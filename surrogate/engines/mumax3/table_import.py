@@ -14,8 +14,8 @@ import hashlib
 import re
 from pathlib import Path
 
-from .mumax3_table import Table, TableError, read_table
-from .trace import Trace, TraceError
+from surrogate.io.mumax3_table import Table, TableError, read_table
+from surrogate.io.trace import Trace, TraceError
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _ASSIGNMENT = re.compile(rf"^\s*(?P<name>[A-Za-z_]\w*)\s*:?=\s*(?P<value>{_NUMBER})\s*(?://.*)?$")

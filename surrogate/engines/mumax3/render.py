@@ -29,10 +29,7 @@ from pathlib import Path
 import jinja2
 import numpy as np
 
-from .atomic import atomic_write
-from .drives import held_values, masked_values, random_amplitudes, sampled_values
-from .ovf import format_ovf_text
-from .specs import (
+from surrogate.config.specs import (
     Drive,
     FieldStepDrive,
     Grains,
@@ -47,8 +44,11 @@ from .specs import (
     StandardProblem4,
     VortexOscillator,
 )
+from surrogate.io.atomic import atomic_write
+from surrogate.io.ovf import format_ovf_text
+from surrogate.physics.drives import held_values, masked_values, random_amplitudes, sampled_values
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "mumax_templates"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 #: Material parameters a skyrmion drive may modulate: mumax3 name -> SI unit.
 DRIVABLE = {"Ku1": "J/m3", "Dind": "J/m2"}

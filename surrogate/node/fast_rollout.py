@@ -20,8 +20,8 @@ import numba
 import numpy as np
 import torch
 
-from .model import SpinNODE
-from .rk4 import check_scheme
+from surrogate.node.integrators import check_scheme
+from surrogate.node.model import SpinNODE
 
 ACTIVATION_IDS = {"tanh": 0, "relu": 1, "gelu": 2, "silu": 3}
 SCHEME_IDS = {"rk4": 0, "rk38": 1}

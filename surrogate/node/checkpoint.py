@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .atomic import atomic_write
-from .embedding import Normalisation
-from .model import ModelShape, SpinNODE
+from surrogate.io.atomic import atomic_write
+from surrogate.node.embedding import Normalisation
+from surrogate.node.model import ModelShape, SpinNODE
 
 FORMAT_VERSION = 1
 

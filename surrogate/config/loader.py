@@ -13,7 +13,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from .specs import (
+from surrogate.config.specs import (
     DEVICE_KINDS,
     DRIVE_KINDS,
     Device,
@@ -26,7 +26,7 @@ from .specs import (
 # Device keys that configure the pipeline rather than the physics.
 PIPELINE_KEYS = ("outputs", "train_drive", "test_drive")
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "config.schema.yaml"
+SCHEMA_PATH = Path(__file__).resolve().parent / "config.schema.yaml"
 
 
 class ConfigError(ValueError):
