@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from dataclasses import asdict, fields
@@ -14,6 +15,71 @@ WINDOW_HELP = "START:STOP in seconds of the trace's own clock; either side may b
 
 class CliError(ValueError):
     """Bad command-line input."""
+
+
+def finite_float(text: str) -> float:
+    """argparse type: a finite number (NaN and infinity are refused)."""
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from exc
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a finite number")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite number > 0."""
+    value = finite_float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be > 0")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from exc
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' must be at least 1")
+    return value
+
+
+def declare_paths(parser: argparse.ArgumentParser, inputs: tuple[str, ...],
+                  outputs: tuple[str, ...]) -> None:
+    """Record which arguments of a command are files it reads and files it writes."""
+    labels = {action.dest: (action.option_strings[-1] if action.option_strings else action.dest)
+              for action in parser._actions}
+    parser.set_defaults(input_args=inputs, output_args=outputs, path_labels=labels)
+
+
+def _paths(args: argparse.Namespace, names: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """(option, resolved path) for each named argument that was given (lists flattened)."""
+    found = []
+    for name in names:
+        value = getattr(args, name, None)
+        for item in value if isinstance(value, list) else [value]:
+            if item is not None:
+                found.append((args.path_labels[name], Path(item).resolve()))
+    return found
+
+
+def check_output_paths(args: argparse.Namespace) -> None:
+    """Refuse, before any work, an output that is an input, another output or a directory."""
+    inputs = _paths(args, args.input_args)
+    outputs = _paths(args, args.output_args)
+    for position, (option, path) in enumerate(outputs):
+        for input_option, input_path in inputs:
+            if path == input_path:
+                raise CliError(f"{option} {path}: is also the input {input_option}; "
+                               "a command never writes over its own input")
+        for other_option, other_path in outputs[:position]:
+            if path == other_path:
+                raise CliError(f"{option} {path}: is also the output {other_option}")
+        if path.is_dir():
+            raise CliError(f"{option} {path}: is a directory; give a file name")
 
 
 def parse_window(text: str | None) -> tuple[float | None, float | None]:
@@ -32,6 +98,20 @@ def parse_window(text: str | None) -> tuple[float | None, float | None]:
     return start, stop
 
 
+def json_option(option: str, text: str) -> dict:
+    """A JSON object given on the command line; errors name the option. NaN/Infinity refused."""
+    def refuse(constant: str) -> float:
+        raise CliError(f"{option}: {constant} is not a finite number")
+
+    try:
+        value = json.loads(text, parse_constant=refuse)
+    except json.JSONDecodeError as exc:
+        raise CliError(f"{option}: not valid JSON ({exc})") from exc
+    if not isinstance(value, dict):
+        raise CliError(f"{option}: expected a JSON object, got {type(value).__name__}")
+    return value
+
+
 def _windowed(trace, text: str | None):
     start, stop = parse_window(text)
     return trace if start is None and stop is None else trace.window(start, stop)
@@ -43,7 +123,7 @@ def cmd_render(args: argparse.Namespace) -> None:
     from .pipeline import render_stage
 
     if args.spec_json is not None:
-        config = parse_config(json.loads(args.spec_json), "--spec-json")
+        config = parse_config(json_option("--spec-json", args.spec_json), "--spec-json")
     elif args.config is not None:
         config = load_config(args.config)
     else:
@@ -86,14 +166,25 @@ def train_settings(args: argparse.Namespace):
     from surrogate.node.training import TrainSettings
 
     known = {field.name for field in fields(TrainSettings)}
-    values = json.loads(args.settings_json) if args.settings_json else {}
+    values = json_option("--settings-json", args.settings_json) if args.settings_json else {}
     unknown = sorted(set(values) - known)
     if unknown:
         raise CliError(f"--settings-json: unknown model settings {unknown}; known: {sorted(known)}")
-    for name in ("k", "hidden", "depth", "seed", "max_minutes"):
+    for name in ("k", "hidden", "depth", "seed", "max_minutes", "max_iterations"):
         value = getattr(args, name)
         if value is not None:
             values[name] = value
+    kinds = {"int": (int,), "float": (int, float), "str": (str,)}
+    for item in fields(TrainSettings):
+        if item.name not in values or values[item.name] is None:
+            continue
+        value = values[item.name]
+        allowed = kinds[str(item.type).split(" | ")[0]]
+        if isinstance(value, bool) or not isinstance(value, allowed):
+            raise CliError(f"--settings-json: field '{item.name}' must be {item.type}, "
+                           f"got {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise CliError(f"--settings-json: field '{item.name}' is not a finite number")
     return TrainSettings(**values)
 
 
@@ -117,7 +208,8 @@ def cmd_train(args: argparse.Namespace) -> None:
 
         trace = resolved_band(trace, args.low_pass)
     settings = train_settings(args)
-    report = train_model(trace, settings, Path(args.out), progress=not args.quiet)
+    report = train_model(trace, settings, Path(args.out), progress=not args.quiet,
+                         resume=args.resume)
     summary = asdict(report) if hasattr(report, "__dataclass_fields__") else dict(report)
     summary.update({"trace": str(args.trace), "window": args.window, "low_pass_Hz": args.low_pass,
                     "settings": asdict(settings)})
@@ -135,7 +227,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     set_threads(args.threads)
     trace = _windowed(load_trace(args.trace), args.window)
     started = time.perf_counter()
-    result = evaluate_model(Path(args.model), trace)
+    result = evaluate_model(Path(args.model), trace, allow_partial=args.allow_partial)
     wall = time.perf_counter() - started
     summary = {
         "model": str(args.model), "trace": str(args.trace), "window": args.window,
@@ -167,7 +259,8 @@ def cmd_predict(args: argparse.Namespace) -> None:
 
     trace = load_trace(Path(args.trace_or_drive))
     started = time.perf_counter()
-    predicted: Trace = predict_trace(Path(args.model), _windowed(trace, args.window))
+    predicted: Trace = predict_trace(Path(args.model), _windowed(trace, args.window),
+                                     allow_partial=args.allow_partial)
     save_trace(predicted, args.out)
     print(f"{args.out}: {len(predicted.t)} steps in {time.perf_counter() - started:.3f} s")
 
@@ -241,6 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--drive", required=True)
     p.add_argument("--out", required=True, help="output directory")
     p.set_defaults(func=cmd_render)
+    declare_paths(p, ("config",), ())
 
     p = sub.add_parser("simulate", help="run one rendered simulation with the chosen engine")
     p.add_argument("--spec", required=True, help="spec.json written by render")
@@ -249,9 +343,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", default="auto", choices=["auto", "mumax3", "magnumnp"])
     p.add_argument("--log", required=True, help="log file")
     p.add_argument("--dtype", default="float64", choices=["float32", "float64"])
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--timeout-minutes", type=float)
+    p.add_argument("--threads", type=positive_int, default=1)
+    p.add_argument("--timeout-minutes", type=positive_float)
     p.set_defaults(func=cmd_simulate)
+    declare_paths(p, ("spec", "script"), ("table", "log"))
 
     p = sub.add_parser("extract", help="turn an engine's table into a trace file")
     p.add_argument("table")
@@ -259,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", action="append", required=True, help="output column, e.g. mz")
     p.add_argument("--out", required=True, help="trace file (.npz)")
     p.set_defaults(func=cmd_extract)
+    declare_paths(p, ("table", "spec"), ("out",))
 
     p = sub.add_parser("import-mumax3", help="import a mumax3 table.txt or .out directory")
     p.add_argument("path", help="table.txt or a .out directory")
@@ -266,6 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", action="append", required=True, help="output column, e.g. mz")
     p.add_argument("--out", required=True, help="trace file (.npz)")
     p.set_defaults(func=cmd_import_mumax3)
+    declare_paths(p, ("path",), ("out",))
 
     p = sub.add_parser("train", help="train a Spin-NODE on a trace")
     p.add_argument("trace")
@@ -275,15 +372,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hidden", type=int, help="MLP width")
     p.add_argument("--depth", type=int, help="hidden layers")
     p.add_argument("--seed", type=int)
-    p.add_argument("--max-minutes", dest="max_minutes", type=float, help="training wall-time cap")
+    p.add_argument("--max-minutes", dest="max_minutes", type=positive_float,
+                   help="training wall-time cap")
+    p.add_argument("--max-iterations", dest="max_iterations", type=positive_int,
+                   help="iteration cap: with a fixed seed, training is then bit-identical")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from OUT's periodic checkpoint (OUT.partial.pt) if it exists")
     p.add_argument("--settings-json", help="further TrainSettings as JSON")
-    p.add_argument("--low-pass", dest="low_pass", type=float,
+    p.add_argument("--low-pass", dest="low_pass", type=positive_float,
                    help="train on the outputs low-passed at this frequency (Hz): the drift "
                         "of a stochastic model")
     p.add_argument("--report", help="write the training report as JSON here")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    p.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
     p.set_defaults(func=cmd_train)
+    declare_paths(p, ("trace",), ("out", "report"))
 
     p = sub.add_parser("evaluate", help="free-running prediction and its NRMSE")
     p.add_argument("model")
@@ -291,8 +394,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window", help=WINDOW_HELP)
     p.add_argument("--json", help="write the result as JSON here")
     p.add_argument("--pred-out", help="write the predicted trace here")
-    p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    p.add_argument("--allow-partial", action="store_true",
+                   help="accept a periodic checkpoint of an unfinished training")
+    p.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
     p.set_defaults(func=cmd_evaluate)
+    declare_paths(p, ("model", "trace"), ("json", "pred_out"))
 
     p = sub.add_parser("predict", help="free-running prediction of a trace's outputs")
     p.add_argument("model")
@@ -302,7 +408,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", required=True, help="predicted trace (.npz)")
     p.add_argument("--window", help=WINDOW_HELP)
+    p.add_argument("--allow-partial", action="store_true",
+                   help="accept a periodic checkpoint of an unfinished training")
     p.set_defaults(func=cmd_predict)
+    declare_paths(p, ("model", "trace_or_drive"), ("out",))
 
     p = sub.add_parser("fit-noise",
                        help="fit a k=1 model's diffusion and observation noise on a noisy trace")
@@ -313,16 +422,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="FIRST:LAST residual lags fitted, in model steps (default 1:8)")
     p.add_argument("--out", required=True, help="noise-model JSON")
     p.set_defaults(func=cmd_fit_noise)
+    declare_paths(p, ("model", "trace"), ("out",))
 
     p = sub.add_parser("sample", help="noisy paths of the stochastic model on a trace's drive")
     p.add_argument("model")
     p.add_argument("noise", help="noise-model JSON from fit-noise")
     p.add_argument("trace_or_drive")
     p.add_argument("--window", help=WINDOW_HELP)
-    p.add_argument("--samples", type=int, default=32)
+    p.add_argument("--samples", type=positive_int, default=32)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help=".npz with t (s), paths (samples, N, outputs)")
     p.set_defaults(func=cmd_sample)
+    declare_paths(p, ("model", "noise", "trace_or_drive"), ("out",))
 
     p = sub.add_parser("figure", help="overlay simulated and predicted outputs")
     p.add_argument("--train-trace", required=True)
@@ -333,18 +444,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", default="")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_figure)
+    declare_paths(p, ("train_trace", "train_pred", "test_trace", "test_pred"), ("out",))
 
     p = sub.add_parser("metrics", help="collect evaluation results into one JSON")
     p.add_argument("--eval", action="append", required=True, help="evaluation JSON")
     p.add_argument("--train-report", action="append", default=[], help="training report JSON")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_metrics)
+    declare_paths(p, ("eval", "train_report"), ("out",))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        check_output_paths(args)
         args.func(args)
     except (ValueError, FileNotFoundError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -6,6 +6,7 @@ malformed `config.yaml` is rejected before any job starts.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,8 +80,29 @@ def field_path(error: jsonschema.ValidationError) -> str:
     return ".".join(parts) or "<top level>"
 
 
+def non_finite_fields(value: object, path: str = "") -> list[str]:
+    """Dotted paths of every NaN or infinite number in a parsed config (schema bounds miss them)."""
+    if isinstance(value, float):
+        return [] if math.isfinite(value) else [path or "<top level>"]
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return []
+    found = []
+    for key, item in items:
+        found += non_finite_fields(item, f"{path}.{key}" if path else str(key))
+    return found
+
+
 def validate_config(raw: object, source: str = "config") -> None:
     """Raise ConfigError naming `source` and the field for every schema violation."""
+    bad_numbers = non_finite_fields(raw)
+    if bad_numbers:
+        lines = [f"{source}: field '{name}': NaN or infinity is not a number here"
+                 for name in bad_numbers]
+        raise ConfigError("invalid configuration\n  " + "\n  ".join(lines))
     validator = jsonschema.Draft202012Validator(load_schema())
     errors = sorted(validator.iter_errors(raw), key=lambda error: list(error.absolute_path))
     if errors:
@@ -122,6 +144,20 @@ def parse_config(raw: dict, source: str = "config") -> RunConfig:
     )
 
 
+class UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' is given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_config(path: str | os.PathLike) -> RunConfig:
     """Read, validate and parse a YAML configuration file."""
     path = Path(path)
@@ -129,7 +165,7 @@ def load_config(path: str | os.PathLike) -> RunConfig:
         raise ConfigError(f"{path}: configuration file not found")
     try:
         with open(path, encoding="utf-8") as stream:
-            raw = yaml.safe_load(stream)
+            raw = yaml.load(stream, Loader=UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
     return parse_config(raw, str(path))

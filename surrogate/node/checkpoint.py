@@ -71,17 +71,23 @@ def _payload(surrogate: Surrogate) -> dict:
     }
 
 
-def save_checkpoint(surrogate: Surrogate, path: str | os.PathLike) -> Path:
-    """Write the model file atomically; returns its path."""
+def save_checkpoint(surrogate: Surrogate, path: str | os.PathLike,
+                    training_state: dict | None = None) -> Path:
+    """Write the model file atomically; returns its path.
+
+    `training_state` (optimiser, random generator, iteration...) is stored
+    beside the weights in the periodic checkpoints that `train --resume` reads.
+    """
     path = Path(path)
+    payload = _payload(surrogate)
+    if training_state is not None:
+        payload["training_state"] = training_state
     with atomic_write(path) as tmp:
-        torch.save(_payload(surrogate), tmp)
+        torch.save(payload, tmp)
     return path
 
 
-def load_checkpoint(path: str | os.PathLike) -> Surrogate:
-    """Read a model file written by `save_checkpoint`; errors name the file and field."""
-    path = Path(path)
+def _read(path: Path) -> dict:
     if not path.is_file():
         raise CheckpointError(f"{path}: model file not found")
     try:
@@ -90,6 +96,28 @@ def load_checkpoint(path: str | os.PathLike) -> Surrogate:
         raise CheckpointError(f"{path}: not a readable model file ({exc})") from exc
     if not isinstance(data, dict):
         raise CheckpointError(f"{path}: not a Spin-NODE model file")
+    return data
+
+
+def load_training_state(path: str | os.PathLike) -> dict:
+    """The training state stored in a periodic checkpoint (`MODEL.partial.pt`)."""
+    path = Path(path)
+    state = _read(path).get("training_state")
+    if not isinstance(state, dict):
+        raise CheckpointError(
+            f"{path}: field 'training_state' is missing; not a partial checkpoint"
+        )
+    return state
+
+
+def load_checkpoint(path: str | os.PathLike, *, allow_partial: bool = False) -> Surrogate:
+    """Read a model file written by `save_checkpoint`; errors name the file and field.
+
+    A periodic checkpoint of an unfinished training (metadata `partial`) is
+    refused unless `allow_partial` is set.
+    """
+    path = Path(path)
+    data = _read(path)
     if data.get("format_version") != FORMAT_VERSION:
         raise CheckpointError(
             f"{path}: field 'format_version' is {data.get('format_version')!r}, "
@@ -120,4 +148,12 @@ def load_checkpoint(path: str | os.PathLike) -> Surrogate:
         raise CheckpointError(f"{path}: field 'output_names'/'input_names' does not match 'shape'")
     if not all(np.all(s > 0) for s in (surrogate.out_norm.std, surrogate.in_norm.std)):
         raise CheckpointError(f"{path}: field 'out_std'/'in_std' must be positive")
+    for name, tensor in data["state_dict"].items():
+        if not torch.all(torch.isfinite(tensor)):
+            raise CheckpointError(f"{path}: field 'state_dict.{name}' holds NaN or infinity")
+    if surrogate.metadata.get("partial") and not allow_partial:
+        raise CheckpointError(
+            f"{path}: field 'metadata.partial' is true: a periodic checkpoint of an unfinished "
+            "training; resume it with `train --resume`, or pass --allow-partial to use it anyway"
+        )
     return surrogate

@@ -134,8 +134,23 @@ def predict_normalised(
     return unembed(states, shape.n_out, shape.k)
 
 
+def check_units(surrogate: Surrogate, trace: Trace) -> None:
+    """Refuse a trace whose channels of the model's names carry other units than the model's."""
+    pairs = [(name, unit, trace.input_names, trace.input_units)
+             for name, unit in zip(surrogate.input_names, surrogate.input_units, strict=True)]
+    pairs += [(name, unit, trace.output_names, trace.output_units)
+              for name, unit in zip(surrogate.output_names, surrogate.output_units, strict=True)]
+    for name, unit, names, units in pairs:
+        if name in names and units[names.index(name)] != unit:
+            raise ValueError(
+                f"channel '{name}' is in '{units[names.index(name)]}' in the trace but the model "
+                f"was trained on '{unit}'"
+            )
+
+
 def run_on_trace(surrogate: Surrogate, trace: Trace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(t, predicted, target) on the model grid in SI units."""
+    check_units(surrogate, trace)
     x, u, stride = normalised_channels(surrogate, trace)
     target = channels(trace, surrogate.output_names, "output")[::stride]
     predicted = predict_normalised(surrogate, x, u, stride)
@@ -144,9 +159,10 @@ def run_on_trace(surrogate: Surrogate, trace: Trace) -> tuple[np.ndarray, np.nda
     return trace.t[::stride], surrogate.out_norm.invert(predicted), target
 
 
-def evaluate_model(model_path: str | os.PathLike, trace: Trace) -> EvaluationResult:
+def evaluate_model(model_path: str | os.PathLike, trace: Trace, *,
+                   allow_partial: bool = False) -> EvaluationResult:
     """Free-running NRMSE of the model in `model_path` over the whole (windowed) trace."""
-    surrogate = load_checkpoint(Path(model_path))
+    surrogate = load_checkpoint(Path(model_path), allow_partial=allow_partial)
     t, predicted, target = run_on_trace(surrogate, trace)
     per_channel = {
         name: nrmse(predicted[:, i], target[:, i]) for i, name in enumerate(surrogate.output_names)
@@ -156,13 +172,14 @@ def evaluate_model(model_path: str | os.PathLike, trace: Trace) -> EvaluationRes
                             trace.inputs[::stride], stride)
 
 
-def predict_trace(model_path: str | os.PathLike, trace_or_drive: Trace) -> Trace:
+def predict_trace(model_path: str | os.PathLike, trace_or_drive: Trace, *,
+                  allow_partial: bool = False) -> Trace:
     """Free-running prediction as a Trace on the model grid, marked as a prediction.
 
     The trace must hold the model's inputs and, for the initial state, its
     outputs over at least the first k model-grid samples.
     """
-    surrogate = load_checkpoint(Path(model_path))
+    surrogate = load_checkpoint(Path(model_path), allow_partial=allow_partial)
     stride = stride_for(surrogate.step_s, trace_or_drive)
     t, predicted, _ = run_on_trace(surrogate, trace_or_drive)
     metadata = dict(trace_or_drive.metadata)

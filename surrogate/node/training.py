@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
+import json
 import math
 import os
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,7 +31,7 @@ import torch
 from tqdm import tqdm
 
 from surrogate.io.trace import Trace
-from surrogate.node.checkpoint import Surrogate, save_checkpoint
+from surrogate.node.checkpoint import Surrogate, load_training_state, save_checkpoint
 from surrogate.node.embedding import Normalisation, delay_embed, fit_normalisation
 from surrogate.node.integrators import InputGrid, check_scheme, rk4_rollout, stage_inputs
 from surrogate.node.model import ModelShape, SpinNODE
@@ -198,6 +201,17 @@ def _validation_nrmse(
     return _free_run_nrmse(surrogate, x, u, stride)
 
 
+def partial_path(out_path: str | os.PathLike) -> Path:
+    """Where periodic checkpoints of a training towards `out_path` go: `MODEL.partial.pt`.
+
+    The final name is written only when training ends, so a killed run never
+    leaves a file there that looks finished; `load_checkpoint` refuses the
+    sidecar unless asked.
+    """
+    out_path = Path(out_path)
+    return out_path.with_name(f"{out_path.stem}.partial{out_path.suffix}")
+
+
 def train_model(
     trace: Trace,
     settings: TrainSettings,
@@ -206,8 +220,16 @@ def train_model(
     input_names: list[str] | None = None,
     output_names: list[str] | None = None,
     progress: bool = True,
+    resume: bool = False,
 ) -> TrainReport:
-    """Train on the whole given trace and write one model file to `out_path`."""
+    """Train on the whole given trace and write one model file to `out_path`.
+
+    Every `checkpoint_every_s` the full training state (weights, averaged
+    weights, optimiser, random generator, iteration, elapsed time) goes to
+    `partial_path(out_path)`. With `resume`, training continues from that
+    sidecar when it was made with the same settings and data; the resumed run
+    then ends bit-identical to an uninterrupted one under an iteration cap.
+    """
     settings.validate()
     out_path = Path(out_path)
     inputs = list(input_names or trace.input_names)
@@ -232,11 +254,20 @@ def train_model(
         metadata={"trained_on": dict(trace.metadata), "t_start_s": float(trace.t[0]),
                   "t_stop_s": float(trace.t[-1])},
     )
-    return _fit(surrogate, data, settings, out_path, progress)
+    return _fit(surrogate, data, settings, out_path, progress, resume)
+
+
+def _fingerprint(data: _Split, settings: TrainSettings) -> str:
+    """Hash of the normalised training data and the settings: a sidecar resumes only on a match."""
+    digest = hashlib.sha256(json.dumps(asdict(settings), sort_keys=True, default=str).encode())
+    for array in (data.x_train, data.u_train, data.x_val, data.u_val):
+        digest.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
+    return digest.hexdigest()
 
 
 def _fit(
-    surrogate: Surrogate, data: _Split, settings: TrainSettings, out_path: Path, progress: bool
+    surrogate: Surrogate, data: _Split, settings: TrainSettings, out_path: Path, progress: bool,
+    resume: bool,
 ) -> TrainReport:
     model = surrogate.model
     shape = surrogate.shape
@@ -254,14 +285,29 @@ def _fit(
     shadow = dataclasses.replace(surrogate, model=averaged)
     best = (math.inf, 0, copy.deepcopy(model.state_dict()))
     stalls = 0
-    stopped_by = "budget"
-    start = time.monotonic()
-    last_save = start
+    stopped_by = "time budget"
     iteration = 0
+    elapsed_s = 0.0
+    sidecar = partial_path(out_path)
+    fingerprint = _fingerprint(data, settings)
+    if resume:
+        saved = _load_training_state(sidecar, fingerprint)
+        if saved is not None:
+            model.load_state_dict(saved["live"])
+            averaged.load_state_dict(saved["averaged"])
+            optimiser.load_state_dict(saved["optimiser"])
+            generator.set_state(saved["generator"])
+            iteration, stalls, elapsed_s = saved["iteration"], saved["stalls"], saved["elapsed_s"]
+            best = (saved["best_score"], saved["best_iteration"], saved["best"])
+            print(f"resumed at iteration {iteration} from {sidecar}", file=sys.stderr)
+    start = time.monotonic() - elapsed_s
+    last_save = time.monotonic()
     bar = tqdm(disable=not progress, desc="train", unit="it")
     while True:
         done = _progress(settings, iteration, time.monotonic() - start)
         if done >= 1.0 or time.monotonic() - start >= 60.0 * settings.max_minutes:
+            if settings.max_iterations is not None and iteration >= settings.max_iterations:
+                stopped_by = "iterations"
             break
         ramp = min(1.0, done / settings.curriculum) if settings.curriculum > 0 else 1.0
         length = round(settings.window + (window_max - settings.window) * ramp)
@@ -308,7 +354,14 @@ def _fit(
                 stopped_by = "early stopping"
                 break
             if time.monotonic() - last_save >= settings.checkpoint_every_s:
-                _save(surrogate, best, out_path, partial=True)
+                state = {
+                    "fingerprint": fingerprint, "live": copy.deepcopy(model.state_dict()),
+                    "averaged": averaged.state_dict(), "optimiser": optimiser.state_dict(),
+                    "generator": generator.get_state(), "iteration": iteration,
+                    "stalls": stalls, "elapsed_s": time.monotonic() - start,
+                    "best_score": best[0], "best_iteration": best[1], "best": best[2],
+                }
+                _save(surrogate, best, sidecar, partial=True, training_state=state)
                 last_save = time.monotonic()
         bar.update()
     bar.close()
@@ -326,6 +379,7 @@ def _fit(
     report = TrainReport(minutes, iteration, best[0], best[1], train_score, stopped_by, out_path)
     surrogate.metadata["report"] = {k: v for k, v in asdict(report).items() if k != "model_path"}
     _save(surrogate, best, out_path, partial=False)
+    sidecar.unlink(missing_ok=True)
     return report
 
 
@@ -336,13 +390,27 @@ def _average(averaged: torch.nn.Module, model: torch.nn.Module, decay: float) ->
             mean.lerp_(live, 1.0 - decay)
 
 
-def _save(surrogate: Surrogate, best: tuple, out_path: Path, partial: bool) -> None:
+def _save(surrogate: Surrogate, best: tuple, out_path: Path, partial: bool,
+          training_state: dict | None = None) -> None:
     """Write the best weights so far atomically, leaving the live model untouched."""
     live = copy.deepcopy(surrogate.model.state_dict())
     surrogate.model.load_state_dict(best[2])
     surrogate.metadata["partial"] = partial
     surrogate.metadata["best_val_nrmse"] = best[0]
     try:
-        save_checkpoint(surrogate, out_path)
+        save_checkpoint(surrogate, out_path, training_state=training_state)
     finally:
         surrogate.model.load_state_dict(live)
+
+
+def _load_training_state(sidecar: Path, fingerprint: str) -> dict | None:
+    """The training state in `sidecar`, or None (said on stderr) when there is none to resume."""
+    if not sidecar.is_file():
+        print(f"no partial checkpoint {sidecar}: training from the start", file=sys.stderr)
+        return None
+    state = load_training_state(sidecar)
+    if state.get("fingerprint") != fingerprint:
+        print(f"{sidecar} was made with other settings or data: training from the start",
+              file=sys.stderr)
+        return None
+    return state
