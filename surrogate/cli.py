@@ -460,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_output_paths(args)
         args.func(args)
-    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+    except (ValueError, OSError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -171,3 +171,58 @@ def test_killed_training_leaves_only_a_partial_checkpoint_and_resumes_bit_identi
     report = yaml.safe_load((tmp_path / "r.json").read_text())
     assert report["iterations"] == 400 and report["stopped_by"] == "iterations"
     assert load_trace(trace_file).t.shape == (400,)
+
+
+@pytest.fixture
+def full_disk(tmp_path):
+    """A 512 KiB tmpfs with an existing result in it, then filled to the last byte."""
+    mount_point = tmp_path / "small_disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs",
+                              str(mount_point)], capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=False)
+
+
+def _fill(folder) -> None:
+    with open(folder / "filler", "wb", buffering=0) as stream:
+        for size in (4096, 1):
+            try:
+                while True:
+                    stream.write(b"\0" * size)
+            except OSError:
+                pass
+
+
+def test_full_disk_keeps_the_old_output_and_names_the_path(full_disk, trace_file, tmp_path,
+                                                           capsys):
+    old_trace = save_trace(_trace(50), full_disk / "trace.npz")
+    model = tmp_path / "m.pt"
+    assert main(_train_args(trace_file, model, "--max-iterations", "10")) == 0
+    old_model = full_disk / "model.pt"
+    old_model.write_bytes(model.read_bytes())
+    before = {path: path.read_bytes() for path in (old_trace, old_model)}
+    _fill(full_disk)
+
+    assert main(["predict", str(model), str(trace_file), "--out", str(old_trace)]) == 1
+    assert f"{old_trace}: no space left on the device" in capsys.readouterr().err
+    assert main(_train_args(trace_file, old_model, "--max-iterations", "10")) == 1
+    assert f"{full_disk}/model.partial.pt: no space left on the device" in (
+        capsys.readouterr().err)
+    for path, content in before.items():
+        assert path.read_bytes() == content
+    assert sorted(p.name for p in full_disk.iterdir()) == ["filler", "model.pt", "trace.npz"]
+    assert load_trace(old_trace).t.shape == (50,)
+
+
+def test_outputs_get_the_users_umask(trace_file, tmp_path):
+    previous = os.umask(0o022)
+    try:
+        path = save_trace(_trace(20), tmp_path / "shared.npz")
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == 0o644

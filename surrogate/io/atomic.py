@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -10,20 +11,48 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+class OutputWriteError(OSError):
+    """A result could not be written (e.g. the disk is full); the message names the file."""
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        return os.statvfs(folder).f_bavail == 0
+    except OSError:
+        return False
+
+
 @contextmanager
 def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `path`; on success rename it to `path`.
 
-    The parent folder is created. If the block raises, the temporary file is
-    removed and `path` keeps whatever it held before.
+    The parent folder is created. The file gets the permissions of any file
+    the user creates (0666 less the umask), not mkstemp's private 0600. If the
+    block raises, the temporary file is removed and `path` keeps whatever it
+    held before; a full disk is reported as "no space left" with the path.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)
     try:
+        os.chmod(tmp_name, 0o666 & ~_current_umask())
         yield Path(tmp_name)
         os.replace(tmp_name, path)
+    except Exception as exc:
+        # Writers report a full disk variously (OSError ENOSPC, or torch's RuntimeError
+        # "unexpected pos"), so the free space itself decides.
+        if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or _disk_full(path.parent):
+            raise OutputWriteError(
+                errno.ENOSPC, f"{path}: no space left on the device; the previous file is kept"
+            ) from exc
+        raise
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
