@@ -226,3 +226,54 @@ def test_outputs_get_the_users_umask(trace_file, tmp_path):
     finally:
         os.umask(previous)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_trace_channel_names_must_be_distinct_and_disjoint():
+    t = np.arange(10) * DT
+    with pytest.raises(Exception, match="both inputs and outputs"):
+        Trace(t, t[:, None], t[:, None], ["mz"], ["mz"], [""], [""])
+    with pytest.raises(Exception, match="names \\['mz'\\] more than once"):
+        Trace(t, t[:, None], np.column_stack([t, t]), ["u"], ["mz", "mz"], [""], ["", ""])
+
+
+def test_uneven_sampling_is_refused():
+    t = np.arange(10) * DT
+    t[5:] += 0.5 * DT
+    with pytest.raises(Exception, match="unevenly sampled"):
+        Trace(t, t[:, None], np.sin(t)[:, None], ["u"], ["mz"], [""], [""])
+    jitter = np.arange(10) * DT + np.array([0, 1, -1, 2, 0, -2, 1, 0, -1, 0]) * 0.003 * DT
+    assert Trace(jitter, jitter[:, None], jitter[:, None], ["u"], ["mz"], [""], [""]).dt > 0
+
+
+def test_a_text_file_named_npz_is_not_called_pickled(tmp_path):
+    path = tmp_path / "notes.npz"
+    path.write_text("t, mz\n0, 1\n")
+    with pytest.raises(Exception, match="not a trace file") as error:
+        load_trace(path)
+    assert "pickle" not in str(error.value)
+
+
+def test_constant_output_fails_before_training(tmp_path, capsys):
+    trace = _trace()
+    trace.outputs[:] = 0.5
+    path = save_trace(trace, tmp_path / "flat.npz")
+    started = time.monotonic()
+    assert main(_train_args(path, tmp_path / "m.pt", "--max-minutes", "5")) == 1
+    assert "output channel 'mz' is constant" in capsys.readouterr().err
+    assert time.monotonic() - started < 30
+
+
+def test_skyrmion_outside_the_disk_is_refused(default_config):
+    from surrogate.config.loader import parse_config
+
+    default_config["devices"]["skyrmion"]["skyrmion_positions"] = [[3.0e-8, 0.0]]
+    with pytest.raises(ConfigError, match=r"skyrmion_positions\[0\]'.*does not fit inside"):
+        parse_config(default_config, "config.yaml")
+
+
+def test_sample_period_longer_than_the_drive_is_refused(default_config):
+    from surrogate.config.loader import parse_config
+
+    default_config["sample_period"] = 1.0e-9
+    with pytest.raises(ConfigError, match="field 'sample_period'.*table rows over drive 'test'"):
+        parse_config(default_config, "config.yaml")

@@ -22,6 +22,7 @@ from surrogate.config.specs import (
     Grains,
     Material,
     SimulationSpec,
+    SkyrmionDevice,
 )
 
 # Device keys that configure the pipeline rather than the physics.
@@ -131,17 +132,45 @@ def validate_config(raw: object, source: str = "config") -> None:
             )
 
 
+#: Fewest table rows a simulation must give: a shorter table cannot train or score a model.
+MIN_TABLE_ROWS = 10
+
+
+def check_geometry_and_sampling(config: RunConfig, source: str = "config") -> None:
+    """Refuse skyrmions seeded outside their disk and drives shorter than a few table rows."""
+    for name, device in config.devices.items():
+        if isinstance(device, SkyrmionDevice):
+            for index, (x, y) in enumerate(device.skyrmion_positions):
+                if math.hypot(x, y) + device.skyrmion_diameter / 2 > device.diameter / 2:
+                    raise ConfigError(
+                        f"{source}: field 'devices.{name}.skyrmion_positions[{index}]': a "
+                        f"skyrmion of diameter {device.skyrmion_diameter} m at ({x}, {y}) m "
+                        f"does not fit inside the disk of diameter {device.diameter} m"
+                    )
+        for drive_name in {config.train_drive_of(name), config.test_drive_of(name)}:
+            rows = config.drives[drive_name].duration / config.sample_period
+            if rows < MIN_TABLE_ROWS:
+                raise ConfigError(
+                    f"{source}: field 'sample_period': {config.sample_period} s gives only "
+                    f"{rows:.3g} table rows over drive '{drive_name}' "
+                    f"({config.drives[drive_name].duration} s) of device '{name}'; at least "
+                    f"{MIN_TABLE_ROWS} are needed"
+                )
+
+
 def parse_config(raw: dict, source: str = "config") -> RunConfig:
     """Validate a parsed configuration and build its typed specs."""
     validate_config(raw, source)
     devices = {name: device_from_dict(name, spec) for name, spec in raw["devices"].items()}
     drives = {name: drive_from_dict(name, spec) for name, spec in raw["drives"].items()}
-    return RunConfig(
+    config = RunConfig(
         raw=raw, engine=raw["engine"], devices=devices, drives=drives,
         train_drive=raw["train_drive"], test_drive=raw["test_drive"],
         sample_period=float(raw["sample_period"]),
         model=dict(raw.get("model", {})), simulation=dict(raw.get("simulation", {})),
     )
+    check_geometry_and_sampling(config, source)
+    return config
 
 
 class UniqueKeyLoader(yaml.SafeLoader):

@@ -151,6 +151,14 @@ def _split(trace: Trace, inputs: list[str], outputs: list[str], settings: TrainS
             f"and validation {settings.k + 2} (step {stride} samples, val_fraction "
             f"{settings.val_fraction})"
         )
+    for part, rows in (("training", x_all[:n_train]), ("validation", x_all[n_train:])):
+        spread = np.ptp(rows, axis=0)
+        for name, value, level in zip(outputs, spread, np.abs(rows).max(axis=0), strict=True):
+            if not value > 1e-12 * max(level, 1.0):
+                raise TrainingError(
+                    f"output channel '{name}' is constant over the {part} part of the trace; "
+                    "there is nothing to learn or score"
+                )
     u_train = u_all[: (n_train - 1) * stride + 1]
     out_norm = fit_normalisation(x_all[:n_train], outputs)
     in_norm = fit_normalisation(u_train, inputs)
