@@ -277,3 +277,19 @@ def test_sample_period_longer_than_the_drive_is_refused(default_config):
     default_config["sample_period"] = 1.0e-9
     with pytest.raises(ConfigError, match="field 'sample_period'.*table rows over drive 'test'"):
         parse_config(default_config, "config.yaml")
+
+
+def test_a_grid_that_needs_terabytes_is_refused_with_the_estimate(default_config):
+    from surrogate.config.loader import parse_config
+
+    default_config["devices"]["skyrmion"].update({"diameter": 1.0e-3, "cell_size": 1.0e-9})
+    with pytest.raises(ConfigError, match=r"devices.skyrmion'.*needs about \d+.*GiB"):
+        parse_config(default_config, "config.yaml")
+
+
+def test_a_table_of_billions_of_rows_is_refused(default_config):
+    from surrogate.config.loader import parse_config
+
+    default_config["sample_period"] = 1.0e-19
+    with pytest.raises(ConfigError, match="table rows over drive .* at most"):
+        parse_config(default_config, "config.yaml")

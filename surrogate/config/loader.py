@@ -134,11 +134,31 @@ def validate_config(raw: object, source: str = "config") -> None:
 
 #: Fewest table rows a simulation must give: a shorter table cannot train or score a model.
 MIN_TABLE_ROWS = 10
+#: Most table rows one simulation may write (about 2.4 GB of text per column).
+MAX_TABLE_ROWS = 10**8
+#: Rough working memory of a micromagnetic run per cell (bytes): m, the effective-field
+#: terms and the zero-padded FFT demag kernel and buffers, in float64.
+BYTES_PER_CELL = 1200
+#: Largest estimated working memory accepted (bytes): more than any single GPU or node holds.
+MAX_SIMULATION_BYTES = 256 * 2**30
+
+
+def simulation_bytes(device: Device) -> int:
+    """Estimated working memory of one simulation of `device` (bytes)."""
+    nx, ny, nz = device.grid
+    return int(nx) * int(ny) * int(nz) * BYTES_PER_CELL
 
 
 def check_geometry_and_sampling(config: RunConfig, source: str = "config") -> None:
-    """Refuse skyrmions seeded outside their disk and drives shorter than a few table rows."""
+    """Refuse skyrmions outside their disk, impossible sizes and too few or too many rows."""
     for name, device in config.devices.items():
+        needed = simulation_bytes(device)
+        if needed > MAX_SIMULATION_BYTES:
+            raise ConfigError(
+                f"{source}: field 'devices.{name}': the grid {tuple(device.grid)} needs about "
+                f"{needed / 2**30:.3g} GiB of working memory, more than the "
+                f"{MAX_SIMULATION_BYTES / 2**30:.0f} GiB accepted; use larger cells"
+            )
         if isinstance(device, SkyrmionDevice):
             for index, (x, y) in enumerate(device.skyrmion_positions):
                 if math.hypot(x, y) + device.skyrmion_diameter / 2 > device.diameter / 2:
@@ -149,6 +169,13 @@ def check_geometry_and_sampling(config: RunConfig, source: str = "config") -> No
                     )
         for drive_name in {config.train_drive_of(name), config.test_drive_of(name)}:
             rows = config.drives[drive_name].duration / config.sample_period
+            if rows > MAX_TABLE_ROWS:
+                raise ConfigError(
+                    f"{source}: field 'sample_period': {config.sample_period} s gives "
+                    f"{rows:.3g} table rows over drive '{drive_name}' of device '{name}', about "
+                    f"{rows * 24 * 5 / 2**30:.3g} GiB of text; at most {MAX_TABLE_ROWS:.0e} "
+                    "rows are accepted"
+                )
             if rows < MIN_TABLE_ROWS:
                 raise ConfigError(
                     f"{source}: field 'sample_period': {config.sample_period} s gives only "
