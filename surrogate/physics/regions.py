@@ -1,7 +1,7 @@
 """Grains of a disk device: a seeded Voronoi region map and the material of each grain. SI units.
 
 The map is modelled on mumax3's `ext_makegrains(grainsize, numRegions, seed)`
-(engine/ext_makegrains.go, unchanged in 3.10 and 3.11):
+(engine/ext_makegrains.go of mumax/3, the version with that signature):
 
 - Grain centres form a Poisson point process of density 1 / grain_size**2, so
   the mean grain area is grain_size**2 (mumax3 draws Poisson(4) centres in
