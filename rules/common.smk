@@ -1,8 +1,10 @@
 import json
+import os
 
 from snakemake.utils import validate
 
-from surrogate.config.loader import SCHEMA_PATH, parse_config
+from surrogate.config.loader import PIPELINE_KEYS, SCHEMA_PATH, parse_config
+from surrogate.engines.mumax3.render import data_file_names
 from surrogate.engines.select import resolve_engine
 
 # Validate before any job is scheduled: a malformed config stops here, naming the field.
@@ -18,20 +20,44 @@ wildcard_constraints:
     drive="|".join(sorted(RUN.drives)),
 
 
-def render_spec_json(wildcards):
+def simulation_pairs():
+    """(device, drive) of every simulation the run needs: each device's training and test drive."""
+    return sorted(
+        {(device, drive) for device in RUN.devices
+         for drive in (RUN.train_drive_of(device), RUN.test_drive_of(device))}
+    )
+
+
+def render_spec_json(device, drive):
     """The config reduced to one device and one drive: a change reruns only that simulation."""
-    device = {key: value for key, value in config["devices"][wildcards.device].items()
-              if key not in ("outputs", "train_drive", "test_drive")}
+    settings = {key: value for key, value in config["devices"][device].items()
+                if key not in PIPELINE_KEYS}
     reduced = {
         "engine": "auto",
         "sample_period": config["sample_period"],
-        "devices": {wildcards.device: device},
-        "drives": {wildcards.drive: config["drives"][wildcards.drive]},
-        "train_drive": wildcards.drive,
-        "test_drive": wildcards.drive,
+        "devices": {device: settings},
+        "drives": {drive: config["drives"][drive]},
+        "train_drive": drive,
+        "test_drive": drive,
         "model": {},
     }
     return json.dumps(reduced, sort_keys=True)
+
+
+def rendered_data_files(device, drive):
+    """The data files render writes beside the script (drives, Oersted field, region map)."""
+    names = data_file_names(RUN.simulation_spec(device, drive))
+    return [f"results/sims/{device}/{drive}/{name}" for name in names]
+
+
+def script_folder(wildcards, output):
+    """The folder of the rendered script, where render writes everything."""
+    return os.path.dirname(output.script)
+
+
+def simulation_data_files(wildcards):
+    """The data files a simulation's script loads."""
+    return rendered_data_files(wildcards.device, wildcards.drive)
 
 
 def model_settings_json(wildcards):
@@ -40,9 +66,19 @@ def model_settings_json(wildcards):
 
 
 def device_output_flags(wildcards):
-    """--output flags for the learnt columns of a device (default mz)."""
+    """--output flags for the learnt columns of a device (default mz), one word each."""
     outputs = config["devices"][wildcards.device].get("outputs", ["mz"])
-    return " ".join(f"--output {name}" for name in outputs)
+    return [word for name in outputs for word in ("--output", name)]
+
+
+def evaluation_flags(wildcards, input):
+    """--eval flags, one per evaluation file."""
+    return [word for path in input.evaluations for word in ("--eval", path)]
+
+
+def training_report_flags(wildcards, input):
+    """--train-report flags, one per training report."""
+    return [word for path in input.reports for word in ("--train-report", path)]
 
 
 def device_channel(wildcards):
@@ -69,10 +105,6 @@ def train_prediction(wildcards):
 
 def test_prediction(wildcards):
     return f"results/predictions/{wildcards.device}/{RUN.test_drive_of(wildcards.device)}.npz"
-
-
-def simulation_dir(wildcards):
-    return f"results/sims/{wildcards.device}/{wildcards.drive}"
 
 
 def evaluation_jsons():

@@ -13,5 +13,5 @@ rule evaluate:
     conda:
         "envs/surrogate.yaml"
     shell:
-        "python -m surrogate evaluate {input.model} {input.trace} --json {output.result}"
-        " --pred-out {output.prediction} > {log} 2>&1"
+        "python -m surrogate evaluate {input.model:q} {input.trace:q} --json {output.result:q}"
+        " --pred-out {output.prediction:q} > {log:q} 2>&1"

@@ -2,6 +2,7 @@ rule extract:
     input:
         table="results/sims/{device}/{drive}/{device}.out/table.txt",
         spec="results/sims/{device}/{drive}/spec.json",
+        engine="results/sims/{device}/{drive}/{device}.out/engine.json",
     output:
         trace="results/traces/{device}/{drive}.npz",
     params:
@@ -11,5 +12,5 @@ rule extract:
     conda:
         "envs/surrogate.yaml"
     shell:
-        "python -m surrogate extract {input.table} --spec {input.spec} {params.outputs}"
-        " --out {output.trace} > {log} 2>&1"
+        "python -m surrogate extract {input.table:q} --spec {input.spec:q} {params.outputs:q}"
+        " --out {output.trace:q} > {log:q} 2>&1"

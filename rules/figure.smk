@@ -17,10 +17,10 @@ rule figure:
     conda:
         "envs/surrogate.yaml"
     shell:
-        "python -m surrogate figure --train-trace {input.train_trace}"
-        " --train-pred {input.train_pred} --test-trace {input.test_trace}"
-        " --test-pred {input.test_pred} --channel {params.channel}"
-        " --title {wildcards.device:q} --out {output} > {log} 2>&1"
+        "python -m surrogate figure --train-trace {input.train_trace:q}"
+        " --train-pred {input.train_pred:q} --test-trace {input.test_trace:q}"
+        " --test-pred {input.test_pred:q} --channel {params.channel:q}"
+        " --title {wildcards.device:q} --out {output:q} > {log:q} 2>&1"
 
 
 rule metrics:
@@ -29,10 +29,13 @@ rule metrics:
         reports=training_reports(),
     output:
         "results/metrics.json",
+    params:
+        evaluations=evaluation_flags,
+        reports=training_report_flags,
     log:
         "results/logs/metrics.log",
     conda:
         "envs/surrogate.yaml"
     shell:
-        "python -m surrogate metrics $(printf -- '--eval %s ' {input.evaluations})"
-        " $(printf -- '--train-report %s ' {input.reports}) --out {output} > {log} 2>&1"
+        "python -m surrogate metrics {params.evaluations:q} {params.reports:q}"
+        " --out {output:q} > {log:q} 2>&1"

@@ -2,8 +2,10 @@ rule simulate:
     input:
         script="results/sims/{device}/{drive}/{device}.mx3",
         spec="results/sims/{device}/{drive}/spec.json",
+        data=simulation_data_files,
     output:
         table="results/sims/{device}/{drive}/{device}.out/table.txt",
+        engine="results/sims/{device}/{drive}/{device}.out/engine.json",
     params:
         engine=config["engine"],
         dtype=SIMULATION.get("dtype", "float64"),
@@ -20,6 +22,6 @@ rule simulate:
     conda:
         "envs/surrogate.yaml"
     shell:
-        "python -m surrogate simulate --spec {input.spec} --script {input.script}"
-        " --table {output.table} --engine {params.engine} --dtype {params.dtype}"
-        " --threads {threads} --timeout-minutes {params.timeout} --log {log} >> {log} 2>&1"
+        "python -m surrogate simulate --spec {input.spec:q} --script {input.script:q}"
+        " --table {output.table:q} --engine {params.engine:q} --dtype {params.dtype:q}"
+        " --threads {threads} --timeout-minutes {params.timeout:q} --log {log:q} >> {log:q} 2>&1"

@@ -17,6 +17,6 @@ rule train:
     conda:
         "envs/surrogate.yaml"
     shell:
-        "python -m surrogate train {input.trace} --out {output.model}"
-        " --settings-json {params.settings:q} --report {output.report} --threads {threads}"
-        " --quiet > {log} 2>&1"
+        "python -m surrogate train {input.trace:q} --out {output.model:q}"
+        " --settings-json {params.settings:q} --report {output.report:q} --threads {threads}"
+        " --quiet > {log:q} 2>&1"

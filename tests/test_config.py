@@ -100,3 +100,23 @@ def test_spec_round_trips_through_json(default_config):
 
     spec = parse_config(default_config).simulation_spec("skyrmion", "train")
     assert spec_from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
+
+
+def test_thermal_run_on_odd_cell_count_is_refused(default_config):
+    """mumax3's cuRAND thermal noise fails on an odd number of cells."""
+    config = copy.deepcopy(default_config)
+    config["devices"]["hot"] = {
+        "kind": "vortex_oscillator", "material": {"Ms": 8.0e5, "Aex": 1.3e-11},
+        "diameter": 1.5e-7, "thickness": 1.0e-8, "cell_size": 1.0e-8, "temperature": 300.0,
+        "train_drive": "current", "test_drive": "current",
+    }
+    config["drives"]["current"] = {"kind": "held_sequence", "parameter": "J",
+                                   "amplitude": 5.0e10, "hold_time": 1.0e-9, "n_steps": 2,
+                                   "seed": 1}
+    with pytest.raises(ConfigError, match=r"my\.yaml: field 'devices\.hot\.temperature'.*"
+                                          r"15 x 15 x 1 has 225"):
+        parse_config(copy.deepcopy(config), "my.yaml")
+    config["devices"]["hot"]["layers"] = 2
+    assert parse_config(copy.deepcopy(config)).devices["hot"].grid == (15, 15, 2)
+    config["devices"]["hot"].update(layers=1, temperature=0.0)
+    assert parse_config(config).devices["hot"].grid == (15, 15, 1)

@@ -29,7 +29,6 @@ from surrogate.engines.mumax3.render import (
     RenderError,
     data_file_names,
     expected_table_rows,
-    grain_parameters,
     input_columns,
     render_simulation,
     render_template,
@@ -44,6 +43,12 @@ from surrogate.physics.drives import (
     input_mask,
     random_amplitudes,
     sampled_offset,
+)
+from surrogate.physics.regions import (
+    OUTSIDE_REGION,
+    grain_parameters,
+    grain_region_map,
+    read_region_map,
 )
 
 SKYRMION_MATERIAL = Material(Ms=580e3, Aex=15e-12, Ku1=0.8e6, Dind=3.5e-3)
@@ -233,19 +238,24 @@ def test_grains_every_region_and_drive_offsets(tmp_path: Path) -> None:
     grains = Grains(grain_size=10e-9, n_regions=98, seed=1234567, ku1_sigma=0.2,
                     dind_sigma=0.2, axis_tilt=0.1)
     spec = two_input_spec(grains)
-    text = render_simulation(spec, tmp_path).script.read_text()
+    rendered = render_simulation(spec, tmp_path)
+    text = rendered.script.read_text()
     regions = grain_parameters(spec.device.material, grains)
-    assert calls(text, "ext_makegrains") == [["1e-08", "98", "1234567"]]
-    assert "DefRegion" not in text, "the grains must survive; region 100 only carries the input"
+    assert calls(text, "regions.LoadFile") == [['"pd_regions.ovf"']]
+    region_file = tmp_path / "pd_regions.ovf"
+    assert region_file in rendered.data_files
+    region_map = read_region_map(region_file, spec.device)
+    np.testing.assert_array_equal(region_map, grain_region_map(spec.device))
+    assert "ext_makegrains" not in text and "DefRegion" not in text, "the grains must survive"
     ku_calls, dind_calls = calls(text, "Ku1.SetRegion"), calls(text, "Dind.SetRegion")
     axis_calls = calls(text, "AnisU.SetRegion")
+    assert len(ku_calls) == len(dind_calls) == 2 * 98 and len(axis_calls) == 98
     for index, (ku1, dind, axis) in enumerate(regions):
         assert ku_calls[index] == [str(index), repr(ku1)]
         assert dind_calls[index] == [str(index), repr(dind)]
         assert axis_calls[index] == [str(index), f"vector({axis[0]!r}, {axis[1]!r}, {axis[2]!r})"]
-        offset = ku_calls[98 + 1 + index][1]
-        assert offset.startswith(f"{ku1!r} + 50000.0*A0*sin(")
-    assert ku_calls[98][1].startswith("800000.0 + 50000.0*A0*sin(")
+        assert ku_calls[98 + index][0] == str(index)
+        assert ku_calls[98 + index][1].startswith(f"{ku1!r} + 50000.0*A0*sin(")
     ku = np.array([r[0] for r in regions]) / 8e5 - 1
     assert 0.12 < ku.std() < 0.28 and abs(ku.mean()) < 0.06
     axes = np.array([r[2] for r in regions])
@@ -254,8 +264,31 @@ def test_grains_every_region_and_drive_offsets(tmp_path: Path) -> None:
     assert len(text.splitlines()) < 700
 
 
+def test_grains_table_records_the_bare_input_in_no_region(tmp_path: Path) -> None:
+    """No column averages a region: region 100 holds no cells and would give NaN."""
+    spec = two_input_spec(Grains(grain_size=10e-9, n_regions=98, seed=5))
+    rendered = render_simulation(spec, tmp_path)
+    text = rendered.script.read_text()
+    assert calls(text, "TableAdd") == [] and ".Region(" not in text
+    assert "SetRegion(100" not in text
+    columns = calls(text, "TableAddVar")
+    assert [c[1:] for c in columns] == [['"Ku1_input"', '"J/m3"'], ['"Dind_input"', '"J/m2"']]
+    assert [c[1].strip('"') for c in columns] == input_columns(spec)
+    assert text.index("TableAddVar") < text.index("for n := 0"), "columns precede the first row"
+    ku, dind = spec.drive.inputs
+    t = np.linspace(0, ku.duration, 4001)[:-1]
+    amplitudes = {name: data_values(tmp_path / f"pd_both_{name}.ovf") for name in ("Ku1", "Dind")}
+    ku_value = evaluate(columns[0][0], amplitudes["Ku1"], "A0", 2.5e-10, t)
+    np.testing.assert_allclose(
+        ku_value, 8e5 + drive_offset(ku, t, random_amplitudes(ku)), rtol=1e-14, atol=1e-9)
+    dind_value = evaluate(columns[1][0], amplitudes["Dind"], "A1", 2.5e-10, t)
+    np.testing.assert_allclose(
+        dind_value, 3e-3 + drive_offset(dind, t, random_amplitudes(dind)), rtol=1e-14,
+        atol=1e-18)
+
+
 def test_grain_errors(tmp_path: Path) -> None:
-    spec = two_input_spec(Grains(grain_size=10e-9, n_regions=101, seed=1))
+    spec = two_input_spec(Grains(grain_size=10e-9, n_regions=255, seed=1))
     with pytest.raises(RenderError, match="'device.grains.n_regions'"):
         render_simulation(spec, tmp_path)
     tilted = replace(spec.device, grains=Grains(10e-9, 98, 1),
@@ -348,7 +381,6 @@ def test_vortex_oscillator_every_parameter(tmp_path: Path) -> None:
     assert calls(text, "ThermSeed") == [["17"]] and calls(text, "SetSolver") == [["3"]]
     assert calls(text, "Run")[:2] == [["1.5e-09"], ["1e-10"]]
     assert "J = vector(0, 0, -123000000000.0)" in text
-    assert calls(text, "B_ext.Add")[0] == ["oersted", "-123000000000.0"]
     assert calls(text, "TableAdd") == [["J"]] and "n < 12;" in text
     order = [text.index(s) for s in ("Relax()", "J = vector", "Temp =", "Run(1.5e-09)")]
     assert order == sorted(order)
@@ -359,13 +391,26 @@ def test_vortex_oscillator_every_parameter(tmp_path: Path) -> None:
     value = evaluate(loop_j[0][2], data_values(j_file), "A0", 1e-10, t)
     expected = device.J_dc + held_offset(spec.drive, t, held_values(spec.drive))
     np.testing.assert_allclose(value, expected, rtol=1e-14)
-    assert calls(text, "B_ext.Add")[1] == ["oersted", loop_j[0][2]]
+    (oersted_term,) = calls(text, "B_ext.Add")
+    assert oersted_term == ["oersted", loop_j[0][2] + " + 0*t"], "added once, follows J"
+    assert "RemoveExtraTerms" not in text, "it logs a line on every call"
+    np.testing.assert_allclose(evaluate(oersted_term[1], data_values(j_file), "A0", 1e-10, t),
+                               expected, rtol=1e-14)
+    before_settle = text.split("Run(1.5e-09)")[0]
+    assert "B_ext.Add" in before_settle and "A0 := 0.0" in before_settle, (
+        "the settle runs at J_dc with the Oersted field of J_dc")
     oersted = read_ovf(oersted_file)
     assert oersted.values.shape == (8, 8, 2, 3) and oersted.units == ["T*m2/A"] * 3
     x, y = (5 + 0.5) * 5e-9 - 20e-9, (2 + 0.5) * 5e-9 - 20e-9  # cell (5, 2)
     np.testing.assert_allclose(oersted.values[5, 2, 1], [-MU0 * y / 2, MU0 * x / 2, 0.0],
                                rtol=1e-15)
     assert np.all(oersted.values[0, 0] == 0.0), "a corner cell lies outside the disk"
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_zhang_li_torque_disabled_exactly_with_layers(tmp_path: Path, layers: int) -> None:
+    text = render_simulation(vortex_spec(layers=layers), tmp_path).script.read_text()
+    assert ("DisableZhangLiTorque = true" in text) == (layers > 1)
 
 
 def test_vortex_relax_field_acts_during_relax_only(tmp_path: Path) -> None:
@@ -459,16 +504,20 @@ def test_four_skyrmion_device_from_readme(tmp_path: Path) -> None:
     text = render_simulation(spec, tmp_path).script.read_text()
     assert script_parameters(text)["SetGridsize"] == [[120.0, 120.0, 1.0]]
     assert calls(text, "SetGeom") == [["Circle(1.2e-07)"]]
-    assert calls(text, "ext_makegrains") == [["1e-08", "98", "1234567"]]
+    assert calls(text, "regions.LoadFile") == [['"four_regions.ovf"']]
+    region_map = read_region_map(tmp_path / "four_regions.ovf", device)
+    assert set(np.unique(region_map[region_map != OUTSIDE_REGION])) == set(range(98))
     seeds = calls(text, "NeelSkyrmion(1, -1).Transl")
     assert seeds == [[repr(x), repr(y), "0"] for x, y in positions]
-    assert calls(text, "TableAdd") == [["Ku1.Region(100)"]]
+    assert [c[1] for c in calls(text, "TableAddVar")] == ['"Ku1_input"']
 
 
 def test_input_columns_name_the_table_columns_of_the_drive() -> None:
     assert input_columns(paper_spec()) == ["Ku1.region100"]
     assert input_columns(odd_spec()) == ["Dind.region7"]
     assert input_columns(two_input_spec()) == ["Ku1.region100", "Dind.region100"]
+    grainy = two_input_spec(Grains(grain_size=10e-9, n_regions=98, seed=1))
+    assert input_columns(grainy) == ["Ku1_input", "Dind_input"]
     assert input_columns(vortex_spec()) == ["Jz"]
     sp4 = SimulationSpec(StandardProblem4("sp4", Material(Ms=8e5, Aex=1.3e-11)),
                          FieldStepDrive("f", (0.0, 0.0, 0.0), 1e-9))
@@ -476,8 +525,10 @@ def test_input_columns_name_the_table_columns_of_the_drive() -> None:
 
 
 def test_data_file_names_are_known_before_rendering(tmp_path: Path) -> None:
+    grainy = two_input_spec(Grains(grain_size=10e-9, n_regions=98, seed=1))
     for index, spec in enumerate([paper_spec(), two_input_spec(), vortex_spec(),
-                                  vortex_spec(oersted=False)]):
+                                  vortex_spec(oersted=False), grainy]):
         rendered = render_simulation(spec, tmp_path / str(index))
         assert [p.name for p in rendered.data_files] == data_file_names(spec)
     assert data_file_names(vortex_spec()) == ["vortex_in_J.ovf", "vortex_oersted.ovf"]
+    assert data_file_names(grainy) == ["pd_both_Ku1.ovf", "pd_both_Dind.ovf", "pd_regions.ovf"]

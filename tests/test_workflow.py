@@ -81,3 +81,48 @@ def test_tiny_end_to_end_run(tmp_path, tiny_config):
     simulations = [block for block in blocks if "rule simulate:" in block]
     assert len(simulations) == 1 and "drive=train" in simulations[0], simulations
     assert any("rule train:" in block for block in blocks)
+
+
+def blocks_of(done: subprocess.CompletedProcess, rule: str) -> list[str]:
+    """The job blocks of a `snakemake -n -p` listing that run `rule`."""
+    return [block for block in (done.stdout + done.stderr).split("\n\n")
+            if f"rule {rule}:" in block]
+
+
+def test_dry_run_declares_data_files_engine_record_and_quotes_names(tmp_path, default_config):
+    with open(REPO / "profiles" / "four_skyrmions" / "four_skyrmions.yaml",
+              encoding="utf-8") as stream:
+        four = yaml.safe_load(stream)
+    config = dict(default_config)
+    config["devices"] = {**default_config["devices"], **four["devices"]}
+    config["drives"] = {**default_config["drives"], **four["drives"]}
+    config["devices"]["skyrmion"]["outputs"] = ["mz; touch pwned"]
+    done = snakemake(workflow_copy(tmp_path, config), "-n", "-p")
+    assert done.returncode == 0, done.stderr
+    folder = "results/sims/four_skyrmions/four_test"
+    (render,) = blocks_of(done, "render_four_skyrmions_four_test")
+    assert (f"{folder}/four_skyrmions_four_test_Ku1.ovf, {folder}/four_skyrmions_regions.ovf"
+            in render)
+    simulations = blocks_of(done, "simulate")
+    assert len(simulations) == 4
+    (grainy,) = [block for block in simulations if "drive=four_test" in block]
+    assert f"{folder}/four_skyrmions_regions.ovf" in grainy.split("output:")[0]
+    assert f"{folder}/four_skyrmions.out/engine.json" in grainy.split("output:")[1]
+    extracts = blocks_of(done, "extract")
+    assert len(extracts) == 4
+    assert all(".out/engine.json" in block.split("output:")[0] for block in extracts)
+    assert "--output 'mz; touch pwned'" in "".join(extracts)
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_deleted_drive_file_makes_a_dry_run_render_again(tmp_path, default_config):
+    workdir = workflow_copy(tmp_path, default_config)
+    folder = workdir / "results" / "sims" / "skyrmion" / "test"
+    done = snakemake(workdir, str(folder.relative_to(workdir) / "skyrmion.mx3"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    planned = snakemake(workdir, "-n")
+    assert not blocks_of(planned, "render_skyrmion_test")
+    (folder / "skyrmion_test_Ku1.ovf").unlink()
+    planned = snakemake(workdir, "-n")
+    (render,) = blocks_of(planned, "render_skyrmion_test")
+    assert "Missing output files: results/sims/skyrmion/test/skyrmion_test_Ku1.ovf" in render

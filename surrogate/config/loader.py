@@ -24,6 +24,7 @@ from surrogate.config.specs import (
     SimulationSpec,
     SkyrmionDevice,
 )
+from surrogate.engines.mumax3.limits import check_thermal_cell_count
 
 # Device keys that configure the pipeline rather than the physics.
 PIPELINE_KEYS = ("outputs", "train_drive", "test_drive")
@@ -189,6 +190,11 @@ def parse_config(raw: dict, source: str = "config") -> RunConfig:
     """Validate a parsed configuration and build its typed specs."""
     validate_config(raw, source)
     devices = {name: device_from_dict(name, spec) for name, spec in raw["devices"].items()}
+    for name, device in devices.items():
+        try:
+            check_thermal_cell_count(name, device)
+        except ValueError as exc:
+            raise ConfigError(f"{source}: {exc}") from exc
     drives = {name: drive_from_dict(name, spec) for name, spec in raw["drives"].items()}
     config = RunConfig(
         raw=raw, engine=raw["engine"], devices=devices, drives=drives,

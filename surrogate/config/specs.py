@@ -22,14 +22,14 @@ class Material:
 
 @dataclass(frozen=True)
 class Grains:
-    """Voronoi grains (mumax3 `ext_makegrains`) with per-grain material variation.
+    """Voronoi grains with per-grain material variation (surrogate.physics.regions).
 
     Grains of mean size `grain_size` (m) are spread over regions 0..n_regions-1
-    by mumax3 with `seed`. Each region gets Ku1 and Dind drawn from Gaussians of
-    relative standard deviation `ku1_sigma` and `dind_sigma` around the
-    material's values, and an anisotropy axis (tx, ty, 1), normalised, with tx
-    and ty uniform in [-axis_tilt, axis_tilt] (dimensionless, about the tilt in
-    rad). The draws come from numpy with `seed`, so they are in the script.
+    in a region map drawn from `seed`, which both engines read from one file.
+    Each region gets Ku1 and Dind drawn from Gaussians of relative standard
+    deviation `ku1_sigma` and `dind_sigma` around the material's values, and an
+    anisotropy axis (tx, ty, 1), normalised, with tx and ty uniform in
+    [-axis_tilt, axis_tilt] (dimensionless, about the tilt in rad).
     """
 
     grain_size: float
@@ -52,8 +52,8 @@ class SkyrmionDevice:
     for `settle_time` (s) at damping `alpha_settle`, then driven at `alpha`.
     Without grains the drive acts on region `input_region`, which covers the
     disk. With `grains` the disk keeps its grain regions, the drive's offset is
-    added to every grain's own value, and region `input_region` (holding no
-    cells, so numbered above every grain) carries the bare input for the table.
+    added to every grain's own value, and the table records the bare input,
+    base + offset, in a column of its own (render.input_columns).
     """
 
     name: str

@@ -1,9 +1,10 @@
 """Render a `SimulationSpec` into a mumax3 script plus the data files it loads.
 
 Scripts come from the Jinja templates in `mumax_templates/` and target
-mumax3 3.10 and 3.11 (both have `LoadFile`, `NeelSkyrmion`, `Vortex`,
-`ext_makegrains`, `TableAdd`, region parameters, `B_ext.Add(mask, f)` and
-Slonczewski `Pol/Lambda/EpsilonPrime/FixedLayer/FreeLayerThickness`). Every
+mumax3 3.10 and 3.11 (both have `LoadFile`, `regions.LoadFile`, `NeelSkyrmion`,
+`Vortex`, `TableAdd`, `TableAddVar`, region parameters, `B_ext.Add(mask, f)`,
+`DisableZhangLiTorque` and Slonczewski
+`Pol/Lambda/EpsilonPrime/FixedLayer/FreeLayerThickness`). Every
 number is written as Python's `repr` of the float, so the script holds each
 physical parameter at its configured value (SI).
 
@@ -13,6 +14,12 @@ the script. `FunctionFromDatafile` is not used: only recent mumax3 sources
 have it (engine/functionfromfile.go), its signature changed from three to
 four arguments, and it searches its table linearly at every evaluation, far
 too slow for 500 000 values; `LoadFile` of an OVF works in 3.10 and 3.11 alike.
+
+Grains come as a region-map OVF (surrogate.physics.regions) loaded with
+`regions.LoadFile`, which reads the first component of each cell and truncates
+it to a byte (engine/regions.go; present in 3.9.1c, 3.10 and 3.11), so the
+whole numbers written here arrive exactly. The magnum.np engine reads the same
+file.
 
 Templates per device kind: `skyrmion.mx3.j2` (SkyrmionDevice
 with optional grains), `vortex_oscillator.mx3.j2` (VortexOscillator) and
@@ -35,7 +42,6 @@ from surrogate.config.specs import (
     Grains,
     HeldSequenceDrive,
     MaskedSequenceDrive,
-    Material,
     ParameterInputsDrive,
     RandomSineDrive,
     SampledWaveformDrive,
@@ -47,6 +53,13 @@ from surrogate.config.specs import (
 from surrogate.io.atomic import atomic_write
 from surrogate.io.ovf import format_ovf_text
 from surrogate.physics.drives import held_values, masked_values, random_amplitudes, sampled_values
+from surrogate.physics.regions import (
+    OUTSIDE_REGION,
+    grain_parameters,
+    grain_region_map,
+    region_file_name,
+    region_map_text,
+)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -112,8 +125,9 @@ def data_file_names(spec: SimulationSpec) -> list[str]:
     """Names of the data files `render_simulation` writes beside the script, in its order.
 
     One drive file per driven parameter, `<device>_<drive>_<parameter>.ovf`,
-    then for an oscillator with Oersted field `<device>_oersted.ovf`. Known
-    before rendering, so a workflow can declare them as outputs.
+    then for an oscillator with Oersted field `<device>_oersted.ovf`, for a
+    device with grains its region map `<device>_regions.ovf`. Known before
+    rendering, so a workflow can declare them as outputs.
     """
     device, drive = spec.device, spec.drive
     if isinstance(device, StandardProblem4):
@@ -122,14 +136,19 @@ def data_file_names(spec: SimulationSpec) -> list[str]:
     names = [f"{device.name}_{drive.name}_{item.parameter}.ovf" for item in inputs]
     if isinstance(device, VortexOscillator) and device.oersted:
         names.append(f"{device.name}_oersted.ovf")
+    if getattr(device, "grains", None) is not None:
+        names.append(region_file_name(device))
     return names
 
 
 def input_columns(spec: SimulationSpec) -> list[str]:
     """The table columns (mumax3 names, unit dropped) that record the drive of `spec`.
 
-    Skyrmion devices: `<parameter>.region<input_region>` per driven parameter;
-    the vortex oscillator: `Jz` (A/m2); standard problem 4: the B_ext components (T).
+    Skyrmion devices: `<parameter>.region<input_region>` per driven parameter,
+    the region average mumax3 writes for `TableAdd(<parameter>.Region(r))`; with
+    grains no region carries the bare input, so the column is a `TableAddVar`
+    named `<parameter>_input` holding base + offset. The vortex oscillator:
+    `Jz` (A/m2); standard problem 4: the B_ext components (T).
     """
     device, drive = spec.device, spec.drive
     if isinstance(device, VortexOscillator):
@@ -137,19 +156,9 @@ def input_columns(spec: SimulationSpec) -> list[str]:
     if isinstance(device, StandardProblem4):
         return ["B_extx", "B_exty", "B_extz"]
     inputs = drive.inputs if isinstance(drive, ParameterInputsDrive) else (drive,)
+    if device.grains is not None:
+        return [f"{item.parameter}_input" for item in inputs]
     return [f"{item.parameter}.region{device.input_region}" for item in inputs]
-
-
-def grain_parameters(material: Material, grains: Grains) -> list[tuple[float, float, tuple]]:
-    """Per-region (Ku1 in J/m3, Dind in J/m2, unit anisotropy axis), drawn from `grains.seed`."""
-    rng = np.random.default_rng(grains.seed)
-    ku1 = material.Ku1 * (1.0 + grains.ku1_sigma * rng.standard_normal(grains.n_regions))
-    dind = material.Dind * (1.0 + grains.dind_sigma * rng.standard_normal(grains.n_regions))
-    tilt = rng.uniform(-grains.axis_tilt, grains.axis_tilt, size=(grains.n_regions, 2))
-    axes = np.column_stack([tilt, np.ones(grains.n_regions)])
-    axes /= np.linalg.norm(axes, axis=1, keepdims=True)
-    return [(float(k), float(d), tuple(float(c) for c in a))
-            for k, d, a in zip(ku1, dind, axes, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -277,9 +286,11 @@ def _skyrmion(spec: SimulationSpec) -> tuple[str, dict, dict[str, str]]:
     bases = {"Ku1": device.material.Ku1, "Dind": device.material.Dind}
     channels, step, n_steps = _drive_channels(drive, bases, DRIVABLE, device.name)
     channels = _named(channels, spec)
+    files = _data_files(channels, device.cell_size)
     grain_context = None
     if grains is not None:
         grain_context = _grain_context(device, grains)
+        files[grain_context["region_file"]] = region_map_text(device, grain_region_map(device))
         index = {"Ku1": 0, "Dind": 1}
         channels = [
             replace(ch, grain_bases=tuple(
@@ -288,28 +299,29 @@ def _skyrmion(spec: SimulationSpec) -> tuple[str, dict, dict[str, str]]:
         ]
     context = {
         "device": device, "drive": drive, "grains": grain_context, "channels": channels,
-        "step": step, "n_steps": n_steps,
+        "step": step, "n_steps": n_steps, "input_columns": input_columns(spec),
         "table_quantities": [f"{ch.parameter}.Region({device.input_region})" for ch in channels],
     }
-    return "skyrmion.mx3.j2", context, _data_files(channels, device.cell_size)
+    return "skyrmion.mx3.j2", context, files
 
 
 def _grain_context(device: SkyrmionDevice, grains: Grains) -> dict:
     name = device.name
     _check_positive(name, {"device.grains.grain_size": grains.grain_size,
                            "device.grains.n_regions": grains.n_regions})
-    if grains.n_regions > device.input_region:
+    if grains.n_regions >= OUTSIDE_REGION:
         raise RenderError(
-            f"spec '{name}': field 'device.grains.n_regions' ({grains.n_regions}) must not "
-            f"exceed 'device.input_region' ({device.input_region}), which holds the input"
+            f"spec '{name}': field 'device.grains.n_regions' ({grains.n_regions}) must be "
+            f"below {OUTSIDE_REGION}, the region of the cells outside the disk"
         )
     if tuple(device.material.anisotropy_axis) != (0.0, 0.0, 1.0):
         raise RenderError(
             f"spec '{name}': grains tilt the axis around z; field "
             "'device.material.anisotropy_axis' must be (0, 0, 1)"
         )
-    return {"grain_size": grains.grain_size, "n_regions": grains.n_regions,
-            "seed": grains.seed, "regions": grain_parameters(device.material, grains)}
+    return {"n_regions": grains.n_regions, "region_file": region_file_name(device),
+            "outside_region": OUTSIDE_REGION,
+            "regions": grain_parameters(device.material, grains)}
 
 
 def _vortex(spec: SimulationSpec) -> tuple[str, dict, dict[str, str]]:
