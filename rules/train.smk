@@ -19,4 +19,4 @@ rule train:
     shell:
         "python -m surrogate train {input.trace:q} --out {output.model:q}"
         " --settings-json {params.settings:q} --report {output.report:q} --threads {threads}"
-        " --quiet > {log:q} 2>&1"
+        " --quiet --resume > {log:q} 2>&1"

@@ -168,7 +168,7 @@ def check_geometry_and_sampling(config: RunConfig, source: str = "config") -> No
                         f"skyrmion of diameter {device.skyrmion_diameter} m at ({x}, {y}) m "
                         f"does not fit inside the disk of diameter {device.diameter} m"
                     )
-        for drive_name in {config.train_drive_of(name), config.test_drive_of(name)}:
+        for drive_name in sorted({config.train_drive_of(name), config.test_drive_of(name)}):
             rows = config.drives[drive_name].duration / config.sample_period
             if rows > MAX_TABLE_ROWS:
                 raise ConfigError(
