@@ -11,7 +11,9 @@ from surrogate.engines.select import resolve_engine
 validate(config, schema=str(SCHEMA_PATH))
 RUN = parse_config(config, "config")
 
-SIMULATION = config.get("simulation", {})
+SIMULATION = RUN.simulation
+# The rule environment's post-deploy script installs the package from here.
+os.environ["SURROGATE_SOURCE"] = workflow.basedir
 ENGINE = resolve_engine(config["engine"])
 
 
@@ -67,8 +69,7 @@ def model_settings_json(wildcards):
 
 def device_output_flags(wildcards):
     """--output flags for the learnt columns of a device (default mz), one word each."""
-    outputs = config["devices"][wildcards.device].get("outputs", ["mz"])
-    return [word for name in outputs for word in ("--output", name)]
+    return [word for name in RUN.outputs_of(wildcards.device) for word in ("--output", name)]
 
 
 def evaluation_flags(wildcards, input):
@@ -83,7 +84,7 @@ def training_report_flags(wildcards, input):
 
 def device_channel(wildcards):
     """The first learnt column of a device, shown in its figure."""
-    return config["devices"][wildcards.device].get("outputs", ["mz"])[0]
+    return RUN.outputs_of(wildcards.device)[0]
 
 
 def simulation_gpus(wildcards):

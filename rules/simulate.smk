@@ -8,13 +8,13 @@ rule simulate:
         engine="results/sims/{device}/{drive}/{device}.out/engine.json",
     params:
         engine=config["engine"],
-        dtype=SIMULATION.get("dtype", "float64"),
-        timeout=SIMULATION.get("timeout_minutes", 600),
-    threads: SIMULATION.get("threads", 1)
+        dtype=SIMULATION.dtype,
+        timeout=SIMULATION.timeout_minutes,
+    threads: SIMULATION.threads
     resources:
         gpu=simulation_gpus,
-        mem_mb=SIMULATION.get("mem_mb", 2000),
-        runtime=SIMULATION.get("runtime_minutes", 60),
+        mem_mb=SIMULATION.mem_mb,
+        runtime=SIMULATION.runtime_minutes,
     log:
         "results/logs/simulate/{device}/{drive}.log",
     benchmark:

@@ -10,6 +10,9 @@ import time
 from dataclasses import asdict, fields
 from pathlib import Path
 
+from surrogate.config.specs import SimulationSettings
+from surrogate.engines.select import ENGINES
+
 WINDOW_HELP = "START:STOP in seconds of the trace's own clock; either side may be empty"
 
 
@@ -301,6 +304,52 @@ def cmd_sample(args: argparse.Namespace) -> None:
           f"{time.perf_counter() - started:.3f} s")
 
 
+def cmd_fit_input_noise(args: argparse.Namespace) -> None:
+    from surrogate.io.atomic import write_json_atomic
+    from surrogate.io.trace import load_trace
+    from surrogate.noise.input_noise import fit_input_noise
+
+    trace = _windowed(load_trace(Path(args.trace)), args.window)
+    options = {} if args.probe is None else {"probe": args.probe}
+    sigma = fit_input_noise(Path(args.model), trace, seed=args.seed, **options)
+    write_json_atomic(Path(args.out), {"sigma": sigma, "model": str(args.model),
+                                       "trace": str(args.trace), "window": args.window})
+    print(f"{args.out}: input-noise sigma {sigma:.6g} (normalised input units)")
+
+
+def read_input_noise(path: Path) -> float:
+    """sigma from a `fit-input-noise` JSON file; errors name the file and the field."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CliError(f"{path}: not a readable input-noise JSON file ({exc})") from exc
+    sigma = data.get("sigma") if isinstance(data, dict) else None
+    if isinstance(sigma, bool) or not isinstance(sigma, int | float):
+        raise CliError(f"{path}: field 'sigma' must be a number, got {sigma!r}")
+    if not math.isfinite(sigma) or sigma < 0:
+        raise CliError(f"{path}: field 'sigma' must be finite and >= 0, got {sigma}")
+    return float(sigma)
+
+
+def cmd_predict_noisy(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from surrogate.io.atomic import atomic_write
+    from surrogate.io.trace import load_trace
+    from surrogate.noise.input_noise import predict_noisy
+
+    sigma = read_input_noise(Path(args.noise))
+    if args.samples < 1:
+        raise CliError(f"--samples {args.samples}: must be at least 1")
+    trace = _windowed(load_trace(Path(args.trace_or_drive)), args.window)
+    started = time.perf_counter()
+    t, paths = predict_noisy(Path(args.model), trace, sigma, args.samples, seed=args.seed)
+    with atomic_write(args.out) as tmp, open(tmp, "wb") as stream:
+        np.savez(stream, t=t, paths=paths, sigma=sigma)
+    print(f"{args.out}: {args.samples} paths of {len(t)} steps in "
+          f"{time.perf_counter() - started:.3f} s")
+
+
 def cmd_figure(args: argparse.Namespace) -> None:
     from surrogate.analysis.figures import overlay_figure
     from surrogate.io.trace import load_trace
@@ -340,11 +389,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spec", required=True, help="spec.json written by render")
     p.add_argument("--script", required=True, help="rendered .mx3 script")
     p.add_argument("--table", required=True, help="where the table.txt must land")
-    p.add_argument("--engine", default="auto", choices=["auto", "mumax3", "magnumnp"])
+    p.add_argument("--engine", default="auto", choices=ENGINES)
     p.add_argument("--log", required=True, help="log file")
-    p.add_argument("--dtype", default="float64", choices=["float32", "float64"])
-    p.add_argument("--threads", type=positive_int, default=1)
-    p.add_argument("--timeout-minutes", type=positive_float)
+    p.add_argument("--dtype", default=SimulationSettings.dtype, choices=["float32", "float64"])
+    p.add_argument("--threads", type=positive_int, default=SimulationSettings.threads)
+    p.add_argument("--timeout-minutes", type=positive_float,
+                   default=SimulationSettings.timeout_minutes, help="engine wall-time limit (min)")
     p.set_defaults(func=cmd_simulate)
     declare_paths(p, ("spec", "script"), ("table", "log"))
 
@@ -433,6 +483,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", required=True, help=".npz with t (s), paths (samples, N, outputs)")
     p.set_defaults(func=cmd_sample)
+    declare_paths(p, ("model", "noise", "trace_or_drive"), ("out",))
+
+    p = sub.add_parser("fit-input-noise",
+                       help="fit the sigma of Gaussian input noise from the one-step residual")
+    p.add_argument("model")
+    p.add_argument("trace")
+    p.add_argument("--window", help=WINDOW_HELP)
+    p.add_argument("--probe", type=positive_float,
+                   help="noise level (normalised input units) at which the spread is measured")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True, help="input-noise JSON")
+    p.set_defaults(func=cmd_fit_input_noise)
+    declare_paths(p, ("model", "trace"), ("out",))
+
+    p = sub.add_parser("predict-noisy",
+                       help="free-running predictions with Gaussian noise on the inputs")
+    p.add_argument("model")
+    p.add_argument("noise", help="input-noise JSON from fit-input-noise")
+    p.add_argument("trace_or_drive")
+    p.add_argument("--window", help=WINDOW_HELP)
+    p.add_argument("--samples", type=positive_int, default=32)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", required=True,
+                   help=".npz with t (s), paths (samples, N, outputs) in SI units, sigma")
+    p.set_defaults(func=cmd_predict_noisy)
     declare_paths(p, ("model", "noise", "trace_or_drive"), ("out",))
 
     p = sub.add_parser("figure", help="overlay simulated and predicted outputs")

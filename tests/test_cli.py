@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -44,5 +45,61 @@ def test_missing_column_is_a_clear_error(shared_reference, tmp_path, capsys):
 def test_module_entry_point_prints_help():
     done = subprocess.run([sys.executable, "-m", "surrogate", "--help"],
                           capture_output=True, text=True, check=True)
-    for command in ("import-mumax3", "train", "evaluate", "predict", "render", "simulate"):
+    for command in ("import-mumax3", "train", "evaluate", "predict", "render", "simulate",
+                    "fit-input-noise", "predict-noisy"):
         assert command in done.stdout
+
+
+@pytest.fixture(scope="module")
+def driven_model(tmp_path_factory):
+    """A tiny Spin-NODE trained for 30 iterations on a driven cosine, and its trace file."""
+    from surrogate.io.trace import Trace, save_trace
+    from surrogate.node.training import TrainSettings, train_model
+
+    folder = tmp_path_factory.mktemp("noise_cli")
+    t = np.arange(300) * 10e-12
+    u = np.sin(2 * np.pi * 4e9 * t)
+    x = np.cos(2 * np.pi * 4e9 * t) + 0.3 * u
+    trace_path = save_trace(Trace(t, u[:, None], x[:, None], ["u"], ["x"], ["T"], ["m"]),
+                            folder / "trace.npz")
+    settings = TrainSettings(max_iterations=30, batch=8, window=5, window_max=10, val_every=10,
+                             hidden=8)
+    train_model(load_trace(trace_path), settings, folder / "model.pt", progress=False)
+    return folder / "model.pt", trace_path
+
+
+def test_fit_input_noise_then_predict_noisy(driven_model, tmp_path):
+    from surrogate.node.rollout import evaluate_model
+
+    model, trace = driven_model
+    noise = tmp_path / "input_noise.json"
+    assert main(["fit-input-noise", str(model), str(trace), "--out", str(noise)]) == 0
+    sigma = json.loads(noise.read_text())["sigma"]
+    assert sigma > 0
+    paths_file = tmp_path / "paths.npz"
+    assert main(["predict-noisy", str(model), str(noise), str(trace), "--samples", "5",
+                 "--out", str(paths_file)]) == 0
+    with np.load(paths_file) as saved:
+        assert saved["paths"].shape == (5, 300, 1)
+        assert saved["sigma"] == pytest.approx(sigma)
+        assert saved["paths"][:, 2:].std(axis=0).mean() > 0
+    noise.write_text(json.dumps({"sigma": 0.0}))
+    assert main(["predict-noisy", str(model), str(noise), str(trace), "--samples", "2",
+                 "--out", str(paths_file)]) == 0
+    with np.load(paths_file) as saved:
+        np.testing.assert_allclose(saved["paths"][1], evaluate_model(model, load_trace(trace))
+                                   .predicted, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("content", ['{"sigma": "0.1"}', '{"sigma": NaN}', '{"sigma": -1}',
+                                     '{"width": 0.1}', "not json"])
+def test_predict_noisy_names_a_malformed_noise_file(driven_model, tmp_path, capsys, content):
+    model, trace = driven_model
+    noise = tmp_path / "input_noise.json"
+    noise.write_text(content)
+    out = tmp_path / "paths.npz"
+    assert main(["predict-noisy", str(model), str(noise), str(trace), "--out", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert str(noise) in error
+    assert "sigma" in error or "not a readable" in error
+    assert not out.exists()

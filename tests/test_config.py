@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import pytest
 import yaml
 
-from surrogate.config.loader import ConfigError, load_config, parse_config
+from surrogate.config.loader import (
+    PIPELINE_KEYS,
+    ConfigError,
+    RunConfig,
+    load_config,
+    load_schema,
+    parse_config,
+)
+from surrogate.config.specs import (
+    DEVICE_KINDS,
+    DRIVE_KINDS,
+    Grains,
+    Material,
+    SimulationSettings,
+)
+from surrogate.node.training import TrainSettings
 
 
 def test_default_config_is_valid(default_config):
@@ -16,6 +32,16 @@ def test_default_config_is_valid(default_config):
     spec = config.simulation_spec("skyrmion", config.train_drive)
     assert spec.device.grid == (20, 20, 1)
     assert spec.drive.duration == pytest.approx(32 / 4e9)
+    assert config.simulation == SimulationSettings(timeout_minutes=30, runtime_minutes=30)
+
+
+def test_simulation_section_is_optional(default_config):
+    config = copy.deepcopy(default_config)
+    del config["simulation"]
+    parsed = parse_config(config)
+    assert parsed.simulation == SimulationSettings()
+    assert parsed.simulation.timeout_minutes < parsed.simulation.runtime_minutes
+    assert parsed.outputs_of("skyrmion") == ["mz"]
 
 
 @pytest.mark.parametrize(
@@ -120,3 +146,47 @@ def test_thermal_run_on_odd_cell_count_is_refused(default_config):
     assert parse_config(copy.deepcopy(config)).devices["hot"].grid == (15, 15, 2)
     config["devices"]["hot"].update(layers=1, temperature=0.0)
     assert parse_config(config).devices["hot"].grid == (15, 15, 1)
+
+
+def _schema_defaults(node, path="") -> list[str]:
+    """Paths of every `default` keyword in a schema subtree."""
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "default":
+                found.append(path or "<top level>")
+            found += _schema_defaults(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            found += _schema_defaults(item, f"{path}[{index}]")
+    return found
+
+
+def test_schema_holds_no_defaults():
+    assert _schema_defaults(load_schema()) == []
+
+
+# Each schema section (its `$defs` entry, or None for the top level), the
+# dataclass it builds, and the names on one side only: `name` is the mapping
+# key, `raw` the whole file, Grains.kind is fixed, and a device's pipeline keys
+# configure the workflow, not the physics.
+SCHEMA_SECTIONS = {
+    None: (RunConfig, {"raw"}),
+    "simulation": (SimulationSettings, set()),
+    "model": (TrainSettings, set()),
+    "material": (Material, set()),
+    "grains": (Grains, {"kind"}),
+    "skyrmion_device": (DEVICE_KINDS["skyrmion"], {"name", *PIPELINE_KEYS}),
+    "vortex_oscillator": (DEVICE_KINDS["vortex_oscillator"], {"name", *PIPELINE_KEYS}),
+    "standard_problem_4": (DEVICE_KINDS["standard_problem_4"], {"name", *PIPELINE_KEYS}),
+    **{f"{kind}_drive": (cls, {"name"}) for kind, cls in DRIVE_KINDS.items()},
+}
+
+
+@pytest.mark.parametrize("section", SCHEMA_SECTIONS, ids=str)
+def test_schema_properties_and_dataclass_fields_match(section):
+    cls, one_sided = SCHEMA_SECTIONS[section]
+    schema = load_schema()
+    properties = (schema if section is None else schema["$defs"][section])["properties"]
+    fields = {field.name for field in dataclasses.fields(cls)}
+    assert set(properties) - one_sided == fields - one_sided

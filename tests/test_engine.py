@@ -27,6 +27,8 @@ def test_auto(monkeypatch, on_path, gpu, expected):
     assert engine.resolve_engine("auto") == expected
 
 
-def test_hidden_gpus_are_not_visible(monkeypatch):
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
+@pytest.mark.parametrize("hidden", ["", "-1", "NoDevFiles", " none "])
+def test_hidden_gpus_are_not_visible(monkeypatch, hidden):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", hidden)
+    monkeypatch.setattr(engine.subprocess, "run", lambda *a, **k: pytest.fail("nvidia-smi ran"))
     assert engine.gpu_visible() is False

@@ -12,7 +12,6 @@ import pytest
 from surrogate.engines.mumax3.runner import (
     Mumax3RunError,
     gpu_from_environment,
-    mumax3_available,
     run_mumax3,
 )
 
@@ -162,11 +161,3 @@ def test_missing_executable_and_script(tmp_path: Path, script: Path) -> None:
                    executable=str(tmp_path / "no-mumax3"))
     with pytest.raises(Mumax3RunError, match="script not found"):
         run_mumax3(tmp_path / "nope.mx3", tmp_path / "b.out", log_path=tmp_path / "b.log")
-
-
-def test_mumax3_available(double: Path, tmp_path: Path) -> None:
-    path = str(tmp_path / "bin")
-    assert mumax3_available(environ={"PATH": path, "CUDA_VISIBLE_DEVICES": "0"})
-    assert not mumax3_available(environ={"PATH": path, "CUDA_VISIBLE_DEVICES": ""})
-    assert not mumax3_available(environ={"PATH": path})  # no nvidia-smi on this PATH
-    assert not mumax3_available(environ={"PATH": str(tmp_path), "CUDA_VISIBLE_DEVICES": "0"})

@@ -150,3 +150,12 @@ def test_truncated_text_and_bad_headers(tmp_path: Path) -> None:
         read_ovf(path)
     with pytest.raises(OvfError, match="not found"):
         read_ovf(tmp_path / "missing.ovf")
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "-inf"])
+def test_non_finite_values_are_refused_naming_the_file(tmp_path: Path, bad: str) -> None:
+    path = tmp_path / "drive.ovf"
+    text = format_ovf_text(np.array([1.0, 2.0, 3.0]), (1e-9,) * 3, title="u", labels=("u",))
+    path.write_text(text.replace("\n2.0\n", f"\n{bad}\n"))
+    with pytest.raises(OvfError, match=f"{path}: the data block holds NaN or infinite"):
+        read_ovf(path)

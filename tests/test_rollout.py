@@ -1,4 +1,4 @@
-"""Fast rollout paths agree with the batched-RK4 / torchdiffeq reference path."""
+"""The fast inference paths agree with the torch training path (float64, to rounding)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from surrogate.node.fast_rollout import pack, rollout_batched, rollout_single
-from surrogate.node.integrators import InputGrid, odeint_rollout, rk4_rollout, stage_inputs
+from surrogate.node.integrators import InputGrid, rk4_rollout, stage_inputs
 from surrogate.node.model import ModelShape, SpinNODE
 
 
@@ -37,9 +37,6 @@ def test_fused_single_trajectory_matches_reference(scheme, activation, depth, n_
     u = stage_inputs(grid, torch.zeros(1), n_steps, scheme)
     with torch.no_grad():
         reference = rk4_rollout(model, y0, u, scheme)[:, 0].numpy()
-        if scheme == "rk38":
-            torchdiffeq = odeint_rollout(model, y0, grid, 0.0, n_steps)[:, 0].numpy()
-            np.testing.assert_allclose(reference, torchdiffeq, rtol=1e-12, atol=1e-12)
     fused = rollout_single(pack(model), y0[0].numpy(), u[:, :, 0].numpy(), scheme)
     scale = np.abs(reference).max()
     assert np.abs(fused - reference).max() <= 1e-6 * scale
@@ -88,8 +85,13 @@ def test_batched_rollout_matches_reference_and_single():
 
 
 def test_arx_recovers_a_linear_system():
-    from surrogate.baselines.arx import arx_nrmse, fit_arx
+    from surrogate.baselines.arx import arx_predict, fit_arx
     from surrogate.io.trace import Trace
+    from surrogate.node.rollout import nrmse
+
+    def arx_nrmse(model, trace):
+        _, predicted, target = arx_predict(model, trace)
+        return nrmse(predicted, target)
 
     rng = np.random.default_rng(0)
     u = rng.standard_normal(600)

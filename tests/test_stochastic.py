@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -164,3 +166,20 @@ def test_resolved_band_removes_fast_noise_and_keeps_the_slow_signal():
     assert smooth.metadata["low_pass_Hz"] == 3e9
     with pytest.raises(ValueError, match="Nyquist"):
         low_pass(slow, STEP_S, 60e9)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"diffusion": [float("nan"), 0.1]}, "diffusion"), ({"observation": [0.1]}, "observation"),
+     ({"observation": [0.1, -1.0]}, "observation"), ({"step_s": float("inf")}, "step_s"),
+     ({"diffusion": ["0.1", 0.1]}, "diffusion")],
+)
+def test_noise_file_with_a_bad_number_names_the_file_and_field(tmp_path, change, field):
+    good = {"output_names": ["mx", "my"], "step_s": 1e-11, "diffusion": [0.1, 0.1],
+            "observation": [0.01, 0.01], "residual_variance": [[0.1, 0.1]]}
+    path = tmp_path / "noise.json"
+    path.write_text(json.dumps(good))
+    assert NoiseModel.load(path).diffusion == [0.1, 0.1]
+    path.write_text(json.dumps({**good, **change}))
+    with pytest.raises(StochasticModelError, match=f"{path}: field '{field}'"):
+        NoiseModel.load(path)

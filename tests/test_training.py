@@ -124,10 +124,11 @@ def test_input_noise_is_fitted_from_the_residual(oscillator_model):
     noisy.outputs = noisy.outputs + 0.05 * np.random.default_rng(0).standard_normal((400, 1))
     sigma_clean, sigma_noisy = fit_input_noise(path, clean), fit_input_noise(path, noisy)
     assert 0 < sigma_clean < sigma_noisy
-    ensemble = predict_noisy(path, clean, sigma_noisy, n_samples=6)
+    t, ensemble = predict_noisy(path, clean, sigma_noisy, n_samples=6)
     assert ensemble.shape == (6, 400, 1)
+    np.testing.assert_array_equal(t, clean.t)
     assert np.all(ensemble[:, 1:].std(axis=0).mean() > 0)
-    np.testing.assert_allclose(predict_noisy(path, clean, 0.0, n_samples=2)[1],
+    np.testing.assert_allclose(predict_noisy(path, clean, 0.0, n_samples=2)[1][1],
                                evaluate_model(path, clean).predicted, rtol=1e-4, atol=1e-5)
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from surrogate.io.trace import Trace
 from surrogate.node.embedding import Normalisation, fit_normalisation
-from surrogate.node.rollout import channels, nrmse, stride_for
+from surrogate.node.rollout import channels, stride_for
 
 
 @dataclass
@@ -112,9 +112,3 @@ def arx_predict(model: ArxModel, trace: Trace) -> tuple[np.ndarray, np.ndarray, 
     x = model.out_norm.apply(target)
     predicted = arx_free_run(model, x[None, :lag], u[None])[0]
     return trace.t[::stride], model.out_norm.invert(predicted), target
-
-
-def arx_nrmse(model: ArxModel, trace: Trace) -> float:
-    """Free-running NRMSE of the ARX model over the trace."""
-    _, predicted, target = arx_predict(model, trace)
-    return nrmse(predicted, target)

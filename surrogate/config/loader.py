@@ -21,6 +21,7 @@ from surrogate.config.specs import (
     Drive,
     Grains,
     Material,
+    SimulationSettings,
     SimulationSpec,
     SkyrmionDevice,
 )
@@ -28,6 +29,8 @@ from surrogate.engines.mumax3.limits import check_thermal_cell_count
 
 # Device keys that configure the pipeline rather than the physics.
 PIPELINE_KEYS = ("outputs", "train_drive", "test_drive")
+# Table columns a device learns when its config gives no `outputs`.
+DEFAULT_OUTPUTS = ("mz",)
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "config.schema.yaml"
 
@@ -38,7 +41,11 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class RunConfig:
-    """A validated configuration (the parsed YAML plus typed specs)."""
+    """A validated configuration (the parsed YAML plus typed specs).
+
+    `model` is the raw `model` section, read into `TrainSettings` by the
+    training process (so that this module does not import torch).
+    """
 
     raw: dict
     engine: str
@@ -48,7 +55,7 @@ class RunConfig:
     test_drive: str
     sample_period: float
     model: dict = field(default_factory=dict)
-    simulation: dict = field(default_factory=dict)
+    simulation: SimulationSettings = field(default_factory=SimulationSettings)
 
     def train_drive_of(self, device: str) -> str:
         """The training drive of a device: its own `train_drive`, else the global one."""
@@ -57,6 +64,10 @@ class RunConfig:
     def test_drive_of(self, device: str) -> str:
         """The held-out drive of a device: its own `test_drive`, else the global one."""
         return self.raw["devices"][device].get("test_drive", self.test_drive)
+
+    def outputs_of(self, device: str) -> list[str]:
+        """The table columns learnt for a device: its own `outputs`, else DEFAULT_OUTPUTS."""
+        return list(self.raw["devices"][device].get("outputs", DEFAULT_OUTPUTS))
 
     def simulation_spec(self, device: str, drive: str) -> SimulationSpec:
         """The spec of one simulation, by device and drive name."""
@@ -200,7 +211,8 @@ def parse_config(raw: dict, source: str = "config") -> RunConfig:
         raw=raw, engine=raw["engine"], devices=devices, drives=drives,
         train_drive=raw["train_drive"], test_drive=raw["test_drive"],
         sample_period=float(raw["sample_period"]),
-        model=dict(raw.get("model", {})), simulation=dict(raw.get("simulation", {})),
+        model=dict(raw.get("model", {})),
+        simulation=SimulationSettings(**raw.get("simulation", {})),
     )
     check_geometry_and_sampling(config, source)
     return config
@@ -283,8 +295,3 @@ def spec_from_dict(data: dict) -> SimulationSpec:
         sample_period=float(data["sample_period"]),
         metadata=dict(data.get("metadata", {})),
     )
-
-
-def device_outputs(raw: dict, device: str) -> list[str]:
-    """The table columns learnt for a device (default ['mz'])."""
-    return list(raw["devices"][device].get("outputs", ["mz"]))

@@ -103,6 +103,24 @@ class RandomSineDrive:
 
 
 @dataclass(frozen=True)
+class SimulationSettings:
+    """How each simulation job runs (the config's `simulation` section).
+
+    `dtype` is magnum.np's floating-point precision and `threads` its torch
+    threads per job. `timeout_minutes` (min) is the engine's own wall-time
+    limit, below the scheduler's `runtime_minutes` (min) request so that the
+    run fails with our message and log rather than being killed; `mem_mb` (MB)
+    is the memory request.
+    """
+
+    dtype: str = "float64"
+    threads: int = 1
+    timeout_minutes: float = 50.0
+    runtime_minutes: int = 60
+    mem_mb: int = 2000
+
+
+@dataclass(frozen=True)
 class SimulationSpec:
     """One simulation: a device, a drive, and the table sampling period (s)."""
 
@@ -131,6 +149,9 @@ class VortexOscillator:
     seeded with core polarity `core_polarity` and chirality `chirality`, relaxed
     under the in-plane field `relax_field` (T; it displaces the core, then is removed),
     settled for `settle_time` (s) at `alpha_settle`, then driven at `alpha`.
+    `alpha_settle` defaults to the driven run's damping: settling under J_dc is
+    meant to reach the orbit the drive starts from, and a large damping (the
+    former 0.5) suppresses the gyration instead.
     The magnetoresistance R = R_P + dR (1 - m.p)/2 uses `resistance_parallel` and
     `resistance_change` (ohm) against the reference direction `reference_layer`.
     """
@@ -142,7 +163,7 @@ class VortexOscillator:
     cell_size: float
     layers: int = 1
     alpha: float = 0.01
-    alpha_settle: float = 0.5
+    alpha_settle: float = 0.01
     settle_time: float = 2e-9
     polarization: float = 0.4
     Lambda: float = 1.0

@@ -7,11 +7,14 @@ import shutil
 import subprocess
 
 ENGINES = ("auto", "mumax3", "magnumnp")
+# CUDA_VISIBLE_DEVICES (or a SLURM GPU variable) set to one of these hides every GPU.
+NO_GPU_VALUES = frozenset({"", "-1", "none", "nodevfiles"})
 
 
 def gpu_visible() -> bool:
     """True when an NVIDIA GPU is visible to this process (nvidia-smi lists one)."""
-    if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None and visible.strip().lower() in NO_GPU_VALUES:
         return False
     if shutil.which("nvidia-smi") is None:
         return False

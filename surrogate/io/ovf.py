@@ -62,7 +62,10 @@ class OvfField:
 
 
 def read_ovf(path: str | os.PathLike) -> OvfField:
-    """Read an OVF 2.0 file (text, Binary 4 or Binary 8); errors name the file."""
+    """Read an OVF 2.0 file (text, Binary 4 or Binary 8); errors name the file.
+
+    NaN or infinite values are refused.
+    """
     path = Path(path)
     if not path.is_file():
         raise OvfError(f"{path}: OVF file not found")
@@ -78,6 +81,8 @@ def read_ovf(path: str | os.PathLike) -> OvfField:
     meta = parsed["metadata"]
     labels = list(meta["valuelabels"])
     values = np.stack([np.asarray(parsed["data"][k], dtype=np.float64) for k in labels], axis=-1)
+    if not np.all(np.isfinite(values)):
+        raise OvfError(f"{path}: the data block holds NaN or infinite values")
     mesh = Mesh(
         nodes,
         tuple(float(meta[k]) for k in ("xstepsize", "ystepsize", "zstepsize")),

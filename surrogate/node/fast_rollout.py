@@ -7,8 +7,9 @@ trajectories at once in numpy, in the model's dtype, one BLAS matrix product
 per layer and stage into preallocated buffers. Its first layer and linear skip
 are split into a state part and an input part; the input part is computed for
 all stage nodes of a step in one product, so each stage multiplies only the
-state. Both take the stage inputs of `rk4.stage_inputs` and follow rk4.py's
-schemes exactly, so they agree with `rk4.rk4_rollout` to rounding.
+state. Both take the stage inputs of `integrators.stage_inputs` and follow its
+schemes exactly, so they agree with the training path `integrators.rk4_rollout`
+to rounding. Activations come from `model.ACTIVATIONS`.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ import numpy as np
 import torch
 
 from surrogate.node.integrators import check_scheme
-from surrogate.node.model import SpinNODE
+from surrogate.node.model import ACTIVATIONS, SpinNODE
 
-ACTIVATION_IDS = {"tanh": 0, "relu": 1, "gelu": 2, "silu": 3}
+# Index of each activation in model.ACTIVATIONS, as `_act` branches on it.
+ACTIVATION_IDS = {name: index for index, name in enumerate(ACTIVATIONS)}
 SCHEME_IDS = {"rk4": 0, "rk38": 1}
 
 
@@ -61,13 +63,14 @@ def pack(model: SpinNODE) -> PackedField:
 
 @numba.njit(cache=True)
 def _act(x, kind):  # pragma: no cover - compiled
+    """Activation number `kind` of model.ACTIVATIONS: tanh, relu, gelu, silu."""
     if kind == 0:
         return math.tanh(x)
     if kind == 1:
         return max(x, 0.0)
     if kind == 2:
         return 0.5 * x * (1.0 + math.erf(x / math.sqrt(2.0)))
-    return x / (1.0 + math.exp(-x))
+    return 0.5 * x * (1.0 + math.tanh(0.5 * x))  # x sigmoid(x), no division
 
 
 @numba.njit(cache=True, fastmath=True)
@@ -186,25 +189,6 @@ def split(model: SpinNODE) -> SplitField:
     )
 
 
-def _activate(x: np.ndarray, kind: str, scratch: np.ndarray) -> None:
-    """Apply the activation to `x` in place (`scratch` has x's shape)."""
-    if kind == "tanh":
-        np.tanh(x, out=x)
-    elif kind == "relu":
-        np.maximum(x, 0.0, out=x)
-    elif kind == "silu":  # x sigmoid(x), with sigmoid(x) = (1 + tanh(x/2)) / 2
-        np.multiply(x, 0.5, out=scratch)
-        np.tanh(scratch, out=scratch)
-        scratch += 1.0
-        x *= scratch
-        x *= 0.5
-    else:  # gelu, exact (erf) form as torch's default
-        torch.special.erf(torch.from_numpy(x) / math.sqrt(2.0), out=torch.from_numpy(scratch))
-        scratch += 1.0
-        x *= scratch
-        x *= 0.5
-
-
 class _BatchedField:
     """f(y, u) for a batch, into preallocated buffers; the input part is set once per step."""
 
@@ -214,10 +198,11 @@ class _BatchedField:
         d = field.last_bias.shape[0]
         self.input_first = np.empty((n_nodes, batch, width), dtype)
         self.input_skip = np.empty((n_nodes, batch, d), dtype)
-        self.h = np.empty((batch, width), dtype)
-        self.g = np.empty((batch, width), dtype)
-        self.scratch = np.empty((batch, width), dtype)
         self.skip = np.empty((batch, d), dtype)
+        # Two hidden-layer buffers, each with a tensor view for the in-place activation.
+        hidden = [np.empty((batch, width), dtype) for _ in range(2)]
+        self.hidden_buffers = [(array, torch.from_numpy(array)) for array in hidden]
+        self.activate_ = ACTIVATIONS[field.activation].apply_
 
     def set_inputs(self, u_nodes: np.ndarray) -> None:
         """Input parts of the first layer and skip for every node: u_nodes (n_nodes, B, m)."""
@@ -228,15 +213,16 @@ class _BatchedField:
         self.input_skip += f.last_bias
 
     def __call__(self, y: np.ndarray, node: int, out: np.ndarray) -> None:
-        f, h, g = self.field, self.h, self.g
+        f = self.field
+        (h, h_view), (g, g_view) = self.hidden_buffers
         np.matmul(y, f.first_state, out=h)
         h += self.input_first[node]
-        _activate(h, f.activation, self.scratch)
+        self.activate_(h_view)
         for weight, bias in f.hidden:
             np.matmul(h, weight, out=g)
             g += bias
-            _activate(g, f.activation, self.scratch)
-            h, g = g, h
+            self.activate_(g_view)
+            (h, h_view), (g, g_view) = (g, g_view), (h, h_view)
         np.matmul(h, f.last, out=out)
         np.matmul(y, f.skip_state, out=self.skip)
         out += self.skip

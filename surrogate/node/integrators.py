@@ -1,4 +1,7 @@
-"""Fixed-step RK4 for the driven Spin-NODE, batched, plus the torchdiffeq reference.
+"""Fixed-step RK4 for the driven Spin-NODE in torch, batched: the training path.
+
+node/fast_rollout.py runs the same schemes without autograd for prediction;
+the tests check both against this module and this module against torchdiffeq.
 
 Time `tau` is in model steps (one step = `stride` recorded samples, dtau = 1).
 Rule for the inputs between samples, used identically in training, validation
@@ -18,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
-from torchdiffeq import odeint
 
 Field = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -38,11 +40,6 @@ class InputGrid:
     u: torch.Tensor
     stride: int
     k: int
-
-    @property
-    def n_model_samples(self) -> int:
-        """Samples on the model grid (every `stride`-th recorded sample)."""
-        return (len(self.u) - 1) // self.stride + 1
 
     def stack_at(self, tau: torch.Tensor) -> torch.Tensor:
         """Stacked inputs (..., n_in*k) at model times `tau` (any shape)."""
@@ -96,20 +93,3 @@ def rk4_rollout(
         y = rk4_step(field, y, u_nodes, scheme)
         states.append(y)
     return torch.stack(states)
-
-
-def odeint_rollout(
-    field: Field, y0: torch.Tensor, grid: InputGrid, start: float, n_steps: int
-) -> torch.Tensor:
-    """Reference path: torchdiffeq `odeint(method="rk4")`, step 1, inputs interpolated.
-
-    All B trajectories in `y0` (B, d) start at model time `start`; returns
-    (n_steps+1, B, d). torchdiffeq's rk4 is the 3/8 rule ("rk38" here).
-    """
-
-    def rhs(tau: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        u = grid.stack_at(tau.reshape(1)).to(y.dtype).expand(len(y), -1)
-        return field(y, u)
-
-    t = start + torch.arange(n_steps + 1, dtype=y0.dtype)
-    return odeint(rhs, y0, t, method="rk4", options={"step_size": 1.0})

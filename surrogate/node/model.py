@@ -12,12 +12,48 @@ which leaves the paper's pure MLP.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 
 import torch
 from torch import nn
+from torch.nn import functional
 
-ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU, "gelu": nn.GELU, "silu": nn.SiLU}
+
+@dataclass(frozen=True)
+class ActivationFunction:
+    """An activation as `apply` (returns a new tensor) and `apply_` (in place, no autograd)."""
+
+    apply: Callable[[torch.Tensor], torch.Tensor]
+    apply_: Callable[[torch.Tensor], torch.Tensor]
+
+
+def _gelu_(x: torch.Tensor) -> torch.Tensor:
+    return x.copy_(functional.gelu(x))
+
+
+# The one activation table. The model's layers use `apply`, the batched numpy
+# rollout `apply_` on its buffers; the fused numba rollout compiles the same
+# formulas, indexed by their position here. gelu is the exact (erf) form.
+ACTIVATIONS: dict[str, ActivationFunction] = {
+    "tanh": ActivationFunction(torch.tanh, torch.tanh_),
+    "relu": ActivationFunction(torch.relu, torch.relu_),
+    "gelu": ActivationFunction(functional.gelu, _gelu_),
+    "silu": ActivationFunction(functional.silu, partial(functional.silu, inplace=True)),
+}
+
+
+class Activation(nn.Module):
+    """The activation `name` of ACTIVATIONS as a layer (no parameters)."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+        self.function = ACTIVATIONS[name].apply
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.function(x)
 
 
 @dataclass(frozen=True)
@@ -60,7 +96,7 @@ class SpinNODE(nn.Module):
         layers: list[nn.Module] = []
         width = shape.state_dim + shape.input_dim
         for _ in range(shape.depth):
-            layers += [nn.Linear(width, shape.hidden), ACTIVATIONS[shape.activation]()]
+            layers += [nn.Linear(width, shape.hidden), Activation(shape.activation)]
             width = shape.hidden
         last = nn.Linear(width, shape.state_dim)
         nn.init.zeros_(last.bias)

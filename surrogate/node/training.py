@@ -44,6 +44,8 @@ from surrogate.node.rollout import (
 )
 
 DEFAULT_STEP_S = 5e-12  # s: the paper's step; on 2.5 ps tables the half steps are samples
+# The model-shape defaults are ModelShape's; TrainSettings takes them from there.
+_SHAPE_DEFAULTS = {field.name: field.default for field in dataclasses.fields(ModelShape)}
 
 
 class TrainingError(RuntimeError):
@@ -59,11 +61,11 @@ class TrainSettings:
     lengths are in model steps.
     """
 
-    k: int = 2
-    hidden: int = 50
-    depth: int = 2
-    activation: str = "tanh"
-    n_aug: int = 0
+    k: int = _SHAPE_DEFAULTS["k"]
+    hidden: int = _SHAPE_DEFAULTS["hidden"]
+    depth: int = _SHAPE_DEFAULTS["depth"]
+    activation: str = _SHAPE_DEFAULTS["activation"]
+    n_aug: int = _SHAPE_DEFAULTS["n_aug"]
     seed: int = 0
     max_minutes: float = 5.0
     max_iterations: int | None = None

@@ -54,8 +54,8 @@ def fit_input_noise(
 
 
 def predict_noisy(model_path: str | os.PathLike, trace: Trace, sigma: float, n_samples: int = 32,
-                  seed: int = 0) -> np.ndarray:
-    """Free-running outputs (n_samples, N, n_out) in SI units with noisy inputs.
+                  seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(t (N,) in s, free-running outputs (n_samples, N, n_out) in SI) with noisy inputs.
 
     Each sample draws its own noise (sigma in normalised input units) on every
     recorded input sample; all start from the trace's true initial state.
@@ -72,5 +72,6 @@ def predict_noisy(model_path: str | os.PathLike, trace: Trace, sigma: float, n_s
     y0 = torch.as_tensor(np.tile(initial_state(x, shape.k, shape.n_aug), (n_samples, 1)))
     states = rollout_batched(surrogate.model, y0, torch.cat(stages, dim=2), surrogate.scheme)
     states = states.double().numpy()
-    return np.stack([surrogate.out_norm.invert(unembed(states[:, b], shape.n_out, shape.k))
-                     for b in range(n_samples)])
+    paths = np.stack([surrogate.out_norm.invert(unembed(states[:, b], shape.n_out, shape.k))
+                      for b in range(n_samples)])
+    return trace.t[::stride], paths

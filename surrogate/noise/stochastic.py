@@ -29,6 +29,7 @@ error also counts as noise, so q and s are upper bounds.
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -68,11 +69,36 @@ class NoiseModel:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> NoiseModel:
+        """Read a `save`d noise model; errors name the file and the field."""
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-            return cls(**data)
+            model = cls(**json.loads(Path(path).read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError) as error:
             raise StochasticModelError(f"{path}: not a noise-model file ({error})") from error
+        model._check(path)
+        return model
+
+    def _check(self, path: str | os.PathLike) -> None:
+        """Raise StochasticModelError naming `path` and the field of any bad number."""
+        n_out = len(self.output_names)
+        for name in ("diffusion", "observation"):
+            values = getattr(self, name)
+            if not isinstance(values, list) or len(values) != n_out:
+                raise StochasticModelError(
+                    f"{path}: field '{name}' must hold one value per output ({n_out})"
+                )
+            if not all(_finite_number(value) and value >= 0 for value in values):
+                raise StochasticModelError(
+                    f"{path}: field '{name}' must hold finite numbers >= 0, got {values}"
+                )
+        if not (_finite_number(self.step_s) and self.step_s > 0):
+            raise StochasticModelError(
+                f"{path}: field 'step_s' must be a finite number > 0, got {self.step_s!r}"
+            )
+
+
+def _finite_number(value: object) -> bool:
+    """True for a finite int or float (not a bool)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def resolved_band(trace: Trace, cutoff: float) -> Trace:

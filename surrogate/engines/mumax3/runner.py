@@ -23,10 +23,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from surrogate.engines.select import NO_GPU_VALUES
 from surrogate.io.mumax3_table import TableError, read_table
 
 _SLURM_GPU_VARIABLES = ("SLURM_STEP_GPUS", "SLURM_JOB_GPUS", "GPU_DEVICE_ORDINAL")
-_NO_DEVICE = {"", "-1", "none", "nodevfiles"}
 LOG_TAIL_LINES = 20
 
 
@@ -44,40 +44,17 @@ def gpu_from_environment(environ: Mapping[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
     visible = environ.get("CUDA_VISIBLE_DEVICES")
     if visible is not None:
-        if visible.strip().lower() in _NO_DEVICE:
+        if visible.strip().lower() in NO_GPU_VALUES:
             raise Mumax3RunError(f"CUDA_VISIBLE_DEVICES='{visible}' hides every GPU")
         return 0
     for name in _SLURM_GPU_VARIABLES:
         value = environ.get(name, "").strip()
-        if value and value.lower() not in _NO_DEVICE:
+        if value and value.lower() not in NO_GPU_VALUES:
             first = value.split(",")[0].strip()
             if not first.isdigit():
                 raise Mumax3RunError(f"{name}='{value}' does not start with a GPU index")
             return int(first)
     return 0
-
-
-def mumax3_available(executable: str = "mumax3",
-                     environ: Mapping[str, str] | None = None) -> bool:
-    """True if `executable` is on PATH and a GPU is visible.
-
-    A GPU counts as visible when CUDA_VISIBLE_DEVICES names one, or, when it is
-    unset, when `nvidia-smi -L` lists at least one GPU.
-    """
-    environ = os.environ if environ is None else environ
-    if shutil.which(executable, path=environ.get("PATH")) is None:
-        return False
-    visible = environ.get("CUDA_VISIBLE_DEVICES")
-    if visible is not None:
-        return visible.strip().lower() not in _NO_DEVICE
-    smi = shutil.which("nvidia-smi", path=environ.get("PATH"))
-    if smi is None:
-        return False
-    try:
-        listing = subprocess.run([smi, "-L"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return listing.returncode == 0 and "GPU" in listing.stdout
 
 
 def mumax3_command(script: Path, out_dir: Path, cache_dir: Path, gpu: int,
