@@ -3,11 +3,14 @@ import os
 
 from snakemake.utils import validate
 
-from surrogate.config.loader import PIPELINE_KEYS, SCHEMA_PATH, parse_config
+from surrogate.config.loader import PIPELINE_KEYS, SCHEMA_PATH, parse_config, read_yaml
 from surrogate.engines.mumax3.render import data_file_names
 from surrogate.engines.select import resolve_engine
 
 # Validate before any job is scheduled: a malformed config stops here, naming the field.
+# Snakemake's own YAML reading keeps the last of two equal keys; re-reading refuses them.
+for path in workflow.configfiles:
+    read_yaml(path)
 validate(config, schema=str(SCHEMA_PATH))
 RUN = parse_config(config, "config")
 

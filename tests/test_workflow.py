@@ -126,3 +126,23 @@ def test_deleted_drive_file_makes_a_dry_run_render_again(tmp_path, default_confi
     planned = snakemake(workdir, "-n")
     (render,) = blocks_of(planned, "render_skyrmion_test")
     assert "Missing output files: results/sims/skyrmion/test/skyrmion_test_Ku1.ovf" in render
+
+
+def test_duplicate_config_key_stops_the_workflow(tmp_path, default_config):
+    workdir = workflow_copy(tmp_path, default_config)
+    text = (workdir / "config.yaml").read_text()
+    (workdir / "config.yaml").write_text(text + "sample_period: 5.0e-12\n")
+    done = snakemake(workdir, "-n")
+    assert done.returncode != 0
+    assert "key 'sample_period' is given twice" in done.stdout + done.stderr
+
+
+def test_output_name_with_shell_syntax_is_refused(tmp_path, default_config):
+    default_config["devices"]["skyrmion"]["outputs"] = ["mz; touch HACKED"]
+    workdir = workflow_copy(tmp_path, default_config)
+    done = snakemake(workdir)
+    assert done.returncode != 0
+    said = done.stdout + done.stderr
+    assert "'mz; touch HACKED' does not match" in said
+    assert "['devices']['skyrmion']['outputs'][0]" in said
+    assert not (workdir / "HACKED").exists() and not (workdir / "results").exists()

@@ -232,17 +232,21 @@ class UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def load_config(path: str | os.PathLike) -> RunConfig:
-    """Read, validate and parse a YAML configuration file."""
+def read_yaml(path: str | os.PathLike) -> object:
+    """A YAML file parsed with UniqueKeyLoader; errors name the file and the line."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: configuration file not found")
     try:
         with open(path, encoding="utf-8") as stream:
-            raw = yaml.load(stream, Loader=UniqueKeyLoader)
+            return yaml.load(stream, Loader=UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
-    return parse_config(raw, str(path))
+
+
+def load_config(path: str | os.PathLike) -> RunConfig:
+    """Read, validate and parse a YAML configuration file."""
+    return parse_config(read_yaml(path), str(path))
 
 
 def _tuples(value):
