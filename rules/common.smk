@@ -23,7 +23,7 @@ def render_spec_json(wildcards):
     device = {key: value for key, value in config["devices"][wildcards.device].items()
               if key not in ("outputs", "train_drive", "test_drive")}
     reduced = {
-        "engine": "auto",
+        "engine": "mumax3",  # render writes mumax3's script; RUN above checked the run's engine
         "sample_period": config["sample_period"],
         "devices": {wildcards.device: device},
         "drives": {wildcards.drive: config["drives"][wildcards.drive]},

@@ -22,6 +22,7 @@ from surrogate.config.specs import (
     Material,
     SimulationSpec,
 )
+from surrogate.engines.capabilities import engines_of, unsupported
 
 # Device keys that configure the pipeline rather than the physics.
 PIPELINE_KEYS = ("outputs", "train_drive", "test_drive")
@@ -114,12 +115,35 @@ def parse_config(raw: dict, source: str = "config") -> RunConfig:
     validate_config(raw, source)
     devices = {name: device_from_dict(name, spec) for name, spec in raw["devices"].items()}
     drives = {name: drive_from_dict(name, spec) for name, spec in raw["drives"].items()}
-    return RunConfig(
+    config = RunConfig(
         raw=raw, engine=raw["engine"], devices=devices, drives=drives,
         train_drive=raw["train_drive"], test_drive=raw["test_drive"],
         sample_period=float(raw["sample_period"]),
         model=dict(raw.get("model", {})), simulation=dict(raw.get("simulation", {})),
     )
+    check_capabilities(config, source)
+    return config
+
+
+def check_capabilities(config: RunConfig, source: str = "config") -> None:
+    """ConfigError naming the field and the engine for each simulation the engine cannot run.
+
+    Every device is checked with its training and held-out drive; engine `auto`
+    must be satisfied by both engines (surrogate.engines.capabilities).
+    """
+    lines = []
+    for device in config.devices:
+        for drive in dict.fromkeys((config.train_drive_of(device), config.test_drive_of(device))):
+            spec = config.simulation_spec(device, drive)
+            for engine in engines_of(config.engine):
+                for field_name, reason in unsupported(engine, spec):
+                    part, _, rest = field_name.partition(".")
+                    owner = f"devices.{device}" if part == "device" else f"drives.{drive}"
+                    line = f"{source}: field '{owner}.{rest}': {reason}"
+                    if line not in lines:
+                        lines.append(line)
+    if lines:
+        raise ConfigError("configuration not supported\n  " + "\n  ".join(lines))
 
 
 def load_config(path: str | os.PathLike) -> RunConfig:
