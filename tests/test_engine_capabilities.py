@@ -195,7 +195,7 @@ def test_supported_pair_renders_and_runs_on_magnumnp(sweep, device_kind, drive_k
 
 
 def test_standard_problem_4_profile_renders(tmp_path):
-    """profiles/standard_problem_4.yaml: both fields render; magnum.np runs it through the CLI."""
+    """profiles/standard_problem_4.yaml is a valid config and both of its fields render."""
     from surrogate.config.loader import load_config
 
     config = load_config(REPO / "profiles" / "standard_problem_4.yaml")
