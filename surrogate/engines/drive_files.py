@@ -73,14 +73,24 @@ class Channel:
     grain_bases: tuple[float, ...] = ()
 
     def offset(self, t: np.ndarray, n: np.ndarray, step: float) -> np.ndarray:
-        """The offset from `base` at drive times t (s) within steps n."""
-        t = np.asarray(t, dtype=np.float64)
+        """The offset from `base` at drive times t (s) within steps n (of `step` s each)."""
+        n = np.asarray(n)
+        following = self.values[np.minimum(n + 1, len(self.values) - 1)]
+        return self.offset_in_step(np.asarray(t, dtype=np.float64), self.values[n], following,
+                                   n * step, step, np.sin)
+
+    def offset_in_step(self, t, value, following, start, step: float, sin):
+        """The offset at drive time t (s) in a step that starts at `start` (s).
+
+        `value` is the step's data value A[n], `following` the next one (used by
+        "linear"); `sin` is numpy's or torch's, so the magnum.np engine
+        evaluates the same expression on tensors.
+        """
         if self.shape == "sine":
-            return self.amplitude * self.values[n] * np.sin(2.0 * np.pi * self.frequency * t)
+            return self.amplitude * value * sin(2.0 * np.pi * self.frequency * t)
         if self.shape == "hold":
-            return self.amplitude * self.values[n]
-        fraction = (t - n * step) / step
-        return self.amplitude * (self.values[n] + (self.values[n + 1] - self.values[n]) * fraction)
+            return self.amplitude * value
+        return self.amplitude * (value + (following - value) * (t - start) / step)
 
 
 @dataclass(frozen=True)

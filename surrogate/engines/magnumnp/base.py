@@ -206,7 +206,11 @@ class MagnumRun:
         self.state.m = self.state.Constant([0.0, 0.0, 0.0])
         self.state.m[...] = torch.tensor(self.initial_magnetization())
         self.terms = self.energy_terms()
-        self.drive_step: int | None = None  # the drive step being integrated; None before
+        # per channel: the data value of the current drive step, the next one, the step's start
+        # time (s); all 0 before the drive, so that every offset is 0 while relaxing and settling
+        channels = plan.channels if plan is not None else ()
+        self.step_values = [tuple(torch.zeros((), dtype=torch.float64) for _ in range(3))
+                            for _ in channels]
         self.relax_converged = False
 
     # --- device hooks -------------------------------------------------------------------
@@ -234,7 +238,7 @@ class MagnumRun:
         return []
 
     def install_drive(self) -> None:
-        """Make the driven quantities of `self.plan` functions of time (called before settle)."""
+        """Make driven material parameters functions of time (called after settling)."""
 
     def check_texture(self, stage: str, m) -> None:
         """Raise EngineError if the device's magnetic texture is lost (m: magnetic cells)."""
@@ -263,13 +267,26 @@ class MagnumRun:
         return self.device.alpha
 
     # --- the run ---------------------------------------------------------------------------
-    def drive_offset(self, channel_index: int) -> float:
-        """Channel `channel_index`'s offset from its base at the time of the state; 0 before."""
-        if self.drive_step is None:
-            return 0.0
-        t = float(self.state.t) - self.settle_time
+    def drive_offset(self, channel_index: int):
+        """Channel `channel_index`'s offset from its base at the state's time (0-d tensor).
+
+        Pure tensor arithmetic on the step's data values (set by `enter_step`), so
+        magnum.np's compiled field terms trace it without a graph break; 0 before
+        the drive.
+        """
+        value, following, start = self.step_values[channel_index]
         channel = self.plan.channels[channel_index]
-        return float(channel.offset(t, self.drive_step, self.plan.step))
+        return channel.offset_in_step(self.state.t - self.settle_time, value, following, start,
+                                      self.plan.step, self.torch.sin)
+
+    def enter_step(self, n: int) -> None:
+        """Load drive step n's data values into the tensors `drive_offset` reads."""
+        plan = self.plan
+        for channel, (value, following, start) in zip(plan.channels, self.step_values,
+                                                       strict=True):
+            value.fill_(float(channel.values[n]))
+            following.fill_(float(channel.values[min(n + 1, len(channel.values) - 1)]))
+            start.fill_(n * plan.step)
 
     def execute(self, table_columns: list[str], table_units: list[str]) -> Path:
         """Run all stages; write table.txt (last), snapshots and engine.json; return the table."""
@@ -277,11 +294,11 @@ class MagnumRun:
         with self._stage("relax"):
             self._relax()
         self.write_snapshot(self.out_dir / "m_relaxed.ovf")
-        self.install_drive()
         llg = self._llg()
         if self.settle_time > 0:
             with self._stage("settle"):
                 self._settle(llg)
+        self.install_drive()
         with self._stage("drive"):
             rows = self._drive(llg)
         self.write_snapshot(self.out_dir / "m_final.ovf")
@@ -341,7 +358,7 @@ class MagnumRun:
             for i, target in enumerate(targets):
                 if i:
                     if self.plan is not None:
-                        self.drive_step = int(self.plan.step_index(targets[i - 1]))
+                        self.enter_step(int(self.plan.step_index(targets[i - 1])))
                     advance(llg, self.state, t0 + target, bar)
                     self.check(f"drive at t = {float(self.state.t):.6g} s")
                 if is_sample[i]:

@@ -109,17 +109,15 @@ class VortexRun(MagnumRun):
     def relax_field(self) -> np.ndarray:
         return np.asarray(self.device.relax_field, dtype=np.float64)
 
-    def current_density(self) -> float:
-        """J (A/m2) along +z at the state's time: J_dc plus the drive's offset."""
+    def current_density(self):
+        """J (A/m2) along +z at the state's time (0-d tensor): J_dc plus the drive's offset."""
         return self.plan.channels[0].base + self.drive_offset(0)
-
-    def install_drive(self) -> None:
-        self.state.material["J"] = lambda _state: self.current_density() * self.mask_field
 
     def drive_terms(self) -> list:
         """Slonczewski torque, the Oersted field and the thermal field of the current."""
         mnp, torch, device, state = self.mnp, self.torch, self.device, self.state
         dtype = torch.get_default_dtype()
+        state.material["J"] = lambda _state: self.current_density() * self.mask_field
         state.material["P"] = device.polarization
         state.material["Lambda"] = device.Lambda
         state.material["epsilon_prime"] = device.epsilon_prime
