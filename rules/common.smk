@@ -4,7 +4,7 @@ import os
 from snakemake.utils import validate
 
 from surrogate.config.loader import PIPELINE_KEYS, SCHEMA_PATH, parse_config, read_yaml
-from surrogate.engines.mumax3.render import data_file_names
+from surrogate.engines.drive_files import data_file_names
 from surrogate.engines.select import resolve_engine
 
 # Validate before any job is scheduled: a malformed config stops here, naming the field.
@@ -38,7 +38,7 @@ def render_spec_json(device, drive):
     settings = {key: value for key, value in config["devices"][device].items()
                 if key not in PIPELINE_KEYS}
     reduced = {
-        "engine": "auto",
+        "engine": "mumax3",  # render writes mumax3's script; RUN above checked the run's engine
         "sample_period": config["sample_period"],
         "devices": {device: settings},
         "drives": {drive: config["drives"][drive]},

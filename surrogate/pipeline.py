@@ -59,7 +59,8 @@ def simulate_stage(
 ) -> Path:
     """Run one simulation with the chosen engine; the table lands at `table_path`.
 
-    The engine writes into a scratch directory that is moved into place only
+    magnum.np reads the drive data files `render` wrote beside `script`. The
+    engine writes into a scratch directory that is moved into place only
     after a complete table exists, so an interrupted run leaves nothing that
     looks done. Returns the table path.
     """
@@ -80,21 +81,10 @@ def simulate_stage(
             timeout_s=None if timeout_minutes is None else 60.0 * timeout_minutes,
             expected_rows=expected_rows,
         )
-    elif spec.device.kind == "vortex_oscillator":
-        from surrogate.engines.magnumnp.vortex import run_magnumnp_oscillator
-
-        os.environ["SURROGATE_TORCH_THREADS"] = str(threads)
-        run_magnumnp_oscillator(spec, scratch, dtype=dtype,
-                                relax_field=spec.device.relax_field)
-    elif spec.device.kind == "skyrmion":
-        from surrogate.engines.magnumnp.skyrmion import run_magnumnp
-
-        run_magnumnp(spec, scratch, dtype=dtype, threads=threads)
     else:
-        raise StageError(
-            f"{spec_path}: the magnum.np engine does not run '{spec.device.kind}' devices; "
-            "use engine: mumax3"
-        )
+        from surrogate.engines.magnumnp.runner import run_magnumnp
+
+        run_magnumnp(spec, scratch, Path(script).parent, dtype=dtype, threads=threads)
     wall = time.perf_counter() - started
     produced = scratch / "table.txt"
     if not produced.is_file():

@@ -84,6 +84,7 @@ def test_yaml_exponent_without_dot_is_reported(tmp_path, default_config):
 
 def test_every_device_and_drive_kind_builds(default_config):
     config = copy.deepcopy(default_config)
+    config["engine"] = "mumax3"  # grains run on mumax3 only (tests/test_engine_capabilities.py)
     config["devices"]["sto"] = {
         "kind": "vortex_oscillator", "material": {"Ms": 8.0e5, "Aex": 1.3e-11},
         "diameter": 2.0e-7, "thickness": 1.0e-8, "cell_size": 5.0e-9, "J_dc": -1.5e11,

@@ -17,9 +17,12 @@ import numpy as np
 import pytest
 
 from surrogate.config.specs import SimulationSpec
-from surrogate.engines.magnumnp.skyrmion import disk_mask, seeded_magnetization
+from surrogate.engines.drive_files import DriveSpecError, drive_plan
+from surrogate.engines.magnumnp.runner import run_magnumnp
+from surrogate.engines.magnumnp.skyrmion import seeded_magnetization
+from surrogate.engines.mumax3.render import render_simulation
 from surrogate.io.mumax3_table import read_table
-from surrogate.physics.drives import drive_offset, random_amplitudes
+from surrogate.physics.geometry import disk_mask
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_SOURCE = textwrap.dedent(
@@ -41,9 +44,12 @@ RUN_SOURCE = SPEC_SOURCE + textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from surrogate.engines.magnumnp.skyrmion import run_magnumnp
+    from surrogate.engines.magnumnp.runner import run_magnumnp
+    from surrogate.engines.mumax3.render import render_simulation
 
-    run_magnumnp(tiny_spec(sys.argv[1]), Path(sys.argv[2]), progress=False)
+    spec, folder = tiny_spec(sys.argv[1]), Path(sys.argv[2])
+    render_simulation(spec, folder)
+    run_magnumnp(spec, folder, folder, progress=False)
     """
 )
 
@@ -100,8 +106,7 @@ def test_input_column_is_p0_plus_drive(engine_run):
     spec = tiny_spec(parameter)
     table = read_table(out_dir / "table.txt")
     t_drive = table.column("t") - spec.device.settle_time
-    p0 = getattr(spec.device.material, parameter)
-    expected = p0 + drive_offset(spec.drive, t_drive, random_amplitudes(spec.drive))
+    expected = drive_plan(spec).values(t_drive)[:, 0]
     np.testing.assert_allclose(table.column(f"{parameter}.region100"), expected, rtol=1e-8)
     assert np.ptp(expected) > 0.5 * spec.drive.amplitude
 
@@ -120,6 +125,7 @@ def test_sidecar_and_snapshots_are_written(engine_run):
     record = json.loads((out_dir / "engine.json").read_text())
     assert record["engine"] == "magnum.np" and record["version"] == "2.2.0"
     assert record["dtype"] == "float64" and record["integrator"]["name"] == "rkf45"
+    assert record["threads"] == 1 and record["gamma_rad_per_T_s"] == pytest.approx(1.7595e11)
     assert set(record["wall_s"]) >= {"relax", "settle", "drive", "total"}
     assert record["relax"]["converged"] is True
     assert record["simulated_ns_per_wall_minute"] > 0
@@ -138,9 +144,11 @@ def test_failed_run_leaves_no_table(tmp_path):
         """
         import sys
         from pathlib import Path
-        from surrogate.engines.magnumnp import skyrmion as runner
+        from surrogate.engines.magnumnp import base
+        from surrogate.engines.magnumnp.runner import run_magnumnp
+        from surrogate.engines.mumax3.render import render_simulation
 
-        advance = runner.advance
+        advance = base.advance
         calls = []
 
         def diverging_advance(llg, state, target, bar):
@@ -149,10 +157,12 @@ def test_failed_run_leaves_no_table(tmp_path):
             if len(calls) == 12:  # mid drive: what nan_to_num leaves after a blow-up
                 state.m[...] = 0.0
 
-        runner.advance = diverging_advance
+        base.advance = diverging_advance
+        folder = Path(sys.argv[1])
+        render_simulation(tiny_spec("Ku1"), folder)
         try:
-            runner.run_magnumnp(tiny_spec("Ku1"), Path(sys.argv[1]), progress=False)
-        except runner.EngineError as exc:
+            run_magnumnp(tiny_spec("Ku1"), folder, folder, progress=False)
+        except base.EngineError as exc:
             print("ENGINE ERROR:", exc)
             sys.exit(3)
         """
@@ -167,7 +177,7 @@ def test_failed_run_leaves_no_table(tmp_path):
 def test_importing_the_engine_module_does_not_import_magnumnp():
     source = (
         "import sys, torch\n"
-        "import surrogate, surrogate.engines.magnumnp.skyrmion\n"
+        "import surrogate, surrogate.engines.magnumnp.runner, surrogate.pipeline\n"
         "assert 'magnumnp' not in sys.modules, 'magnumnp was imported'\n"
         "assert torch.get_default_dtype() == torch.float32, torch.get_default_dtype()\n"
         "print('clean')\n"
@@ -231,38 +241,33 @@ def test_dmi_standard_problem_skyrmion_radius(tmp_path):
     assert abs(record["radius_m"] - 22.1e-9) <= 0.5e-9, record["radius_m"]
 
 
-def test_bad_amplitudes_and_parameter_are_rejected_before_import(tmp_path):
-    from surrogate.engines.magnumnp.skyrmion import run_magnumnp
-
+def test_bad_parameter_and_data_file_are_rejected_before_import(tmp_path):
     spec = tiny_spec("Ku1")
-    with pytest.raises(ValueError, match="2 amplitudes|n_periods = 2"):
-        run_magnumnp(spec, tmp_path, amplitudes=np.zeros(3))
     bad = SimulationSpec(spec.device, replace(spec.drive, parameter="Ms"))
-    with pytest.raises(ValueError, match="field 'parameter' is 'Ms'"):
-        run_magnumnp(bad, tmp_path)
+    with pytest.raises(ValueError, match="field 'drive.parameter'.*'magnumnp' cannot drive 'Ms'"):
+        run_magnumnp(bad, tmp_path, tmp_path)
+    with pytest.raises(DriveSpecError, match="tiny_tiny_Ku1.ovf.*not found"):
+        run_magnumnp(spec, tmp_path, tmp_path)
+    render_simulation(replace(spec, drive=replace(spec.drive, n_periods=3)), tmp_path)
+    with pytest.raises(DriveSpecError, match=r"tiny_tiny_Ku1.ovf: holds \(3, 1, 1\) values"):
+        run_magnumnp(spec, tmp_path, tmp_path)
     assert "magnumnp" not in sys.modules
 
 
-def _load_benchmark(name: str):
-    import importlib.util
+def test_mumax3_sequence_file_replays_the_reference_drive(shared_reference):
+    """A_n = 4 (s - 1) - 2 from sequence_amp2.ovf, as drive data, gives the reference Ku1 column."""
+    from surrogate.io.ovf import read_ovf
 
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_paper_device_replays_the_mumax3_drive():
-    """A_n = 4 (s - 1) - 2 from sequence_amp2.ovf reproduces the reference Ku1 column."""
-    paper = _load_benchmark("magnumnp_paper_device")
-    if not paper.REFERENCE.is_dir():
-        pytest.skip(f"{paper.REFERENCE} is absent")
-    amplitudes = paper.mumax3_amplitudes(paper.REFERENCE / "sequence_amp2.ovf")
+    folder = shared_reference / "1skyrmion_voltage_train"
+    amplitudes = 4.0 * (read_ovf(folder / "sequence_amp2.ovf").values.reshape(-1) - 1.0) - 2.0
     assert amplitudes.shape == (600,) and np.all(np.abs(amplitudes) <= 2.0)
-    spec = paper.paper_spec(1e-9, 8)
-    table = read_table(paper.REFERENCE / "table.txt")
-    keep = table.column("t") < 1e-9 + spec.drive.duration
-    t_drive = table.column("t")[keep] - spec.device.settle_time
-    expected = 8e5 + drive_offset(spec.drive, t_drive, amplitudes[:8])
+    spec = tiny_spec("Ku1")
+    drive = replace(spec.drive, amplitude=1e5, frequency=4e9, n_periods=8)
+    spec = replace(spec, drive=drive, device=replace(spec.device, settle_time=1e-9))
+    plan = drive_plan(spec)
+    replayed = replace(plan, channels=(replace(plan.channels[0], values=amplitudes[:8]),))
+    table = read_table(folder / "table.txt")
+    keep = table.column("t") < 1e-9 + drive.duration
+    expected = replayed.values(table.column("t")[keep] - 1e-9)[:, 0]
     np.testing.assert_allclose(table.column("Ku1.region100")[keep], expected, rtol=0, atol=5.0)
     assert "magnumnp" not in sys.modules

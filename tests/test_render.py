@@ -24,10 +24,9 @@ from surrogate.config.specs import (
     StandardProblem4,
     VortexOscillator,
 )
+from surrogate.engines.drive_files import data_file_names, drive_plan
 from surrogate.engines.mumax3.render import (
-    MU0,
     RenderError,
-    data_file_names,
     expected_table_rows,
     input_columns,
     render_simulation,
@@ -35,15 +34,8 @@ from surrogate.engines.mumax3.render import (
 )
 from surrogate.engines.mumax3.table_import import script_parameters
 from surrogate.io.ovf import read_ovf
-from surrogate.physics.drives import (
-    DriveDataError,
-    drive_offset,
-    held_offset,
-    held_values,
-    input_mask,
-    random_amplitudes,
-    sampled_offset,
-)
+from surrogate.physics.constants import MU0
+from surrogate.physics.drives import DriveDataError, input_mask, random_amplitudes
 from surrogate.physics.regions import (
     OUTSIDE_REGION,
     grain_parameters,
@@ -200,7 +192,7 @@ def test_sine_drive_expression_matches_python_drive(tmp_path: Path, make_spec) -
     period = 1 / spec.drive.frequency
     t = np.linspace(0, spec.drive.duration, 4001)[:-1]
     base = getattr(spec.device.material, spec.drive.parameter)
-    expected = base + drive_offset(spec.drive, t, random_amplitudes(spec.drive))
+    expected = drive_plan(spec).values(t)[:, 0]
     script_value = evaluate(set_region[1], amplitudes, "A0", period, t)
     np.testing.assert_allclose(script_value, expected, rtol=1e-12, atol=1e-12 * abs(base))
 
@@ -217,12 +209,15 @@ def test_parameters_as_inputs_device(tmp_path: Path) -> None:
     ku, dind = spec.drive.inputs
     np.testing.assert_array_equal(data_values(dind_file), np.repeat(random_amplitudes(dind), 10))
     t = np.linspace(0, spec.drive.duration, 3001)[:-1]
-    for call, data, item, base in [(calls(text, "Ku1.SetRegion")[0], ku_file, ku, 8e5),
-                                   (calls(text, "Dind.SetRegion")[0], dind_file, dind, 3e-3)]:
-        var = "A0" if item is ku else "A1"
-        value = evaluate(call[1], data_values(data), var, 1 / 4e9, t)
-        expected = base + drive_offset(item, t, random_amplitudes(item))
-        np.testing.assert_allclose(value, expected, rtol=1e-12, atol=1e-12 * base)
+    expected = drive_plan(spec).values(t)
+    for column, (call, data, base) in enumerate([(calls(text, "Ku1.SetRegion")[0], ku_file, 8e5),
+                                                 (calls(text, "Dind.SetRegion")[0], dind_file,
+                                                  3e-3)]):
+        value = evaluate(call[1], data_values(data), f"A{column}", 1 / 4e9, t)
+        np.testing.assert_allclose(value, expected[:, column], rtol=1e-12, atol=1e-12 * base)
+    sine = np.sin(2 * np.pi * 4e8 * t)
+    amplitude = np.repeat(random_amplitudes(dind), 10)[np.floor(t * 4e9 + 1e-9).astype(int)]
+    np.testing.assert_allclose(expected[:, 1], 3e-3 + 0.4e-3 * amplitude * sine, rtol=1e-12)
 
 
 def test_parameters_as_inputs_must_nest(tmp_path: Path) -> None:
@@ -275,16 +270,14 @@ def test_grains_table_records_the_bare_input_in_no_region(tmp_path: Path) -> Non
     assert [c[1:] for c in columns] == [['"Ku1_input"', '"J/m3"'], ['"Dind_input"', '"J/m2"']]
     assert [c[1].strip('"') for c in columns] == input_columns(spec)
     assert text.index("TableAddVar") < text.index("for n := 0"), "columns precede the first row"
-    ku, dind = spec.drive.inputs
+    ku = spec.drive.inputs[0]
     t = np.linspace(0, ku.duration, 4001)[:-1]
     amplitudes = {name: data_values(tmp_path / f"pd_both_{name}.ovf") for name in ("Ku1", "Dind")}
     ku_value = evaluate(columns[0][0], amplitudes["Ku1"], "A0", 2.5e-10, t)
-    np.testing.assert_allclose(
-        ku_value, 8e5 + drive_offset(ku, t, random_amplitudes(ku)), rtol=1e-14, atol=1e-9)
+    expected = drive_plan(spec).values(t)
+    np.testing.assert_allclose(ku_value, expected[:, 0], rtol=1e-14, atol=1e-9)
     dind_value = evaluate(columns[1][0], amplitudes["Dind"], "A1", 2.5e-10, t)
-    np.testing.assert_allclose(
-        dind_value, 3e-3 + drive_offset(dind, t, random_amplitudes(dind)), rtol=1e-14,
-        atol=1e-18)
+    np.testing.assert_allclose(dind_value, expected[:, 1], rtol=1e-14, atol=1e-18)
 
 
 def test_grain_errors(tmp_path: Path) -> None:
@@ -304,7 +297,7 @@ def test_held_sequence_on_skyrmion(tmp_path: Path) -> None:
     (call,) = calls(rendered.script.read_text(), "Ku1.SetRegion")
     t = np.linspace(0, drive.duration, 2001)[:-1]
     value = evaluate(call[1], data_values(rendered.data_files[0]), "A0", 1e-11, t)
-    np.testing.assert_allclose(value, 8e5 + held_offset(drive, t, held_values(drive)), rtol=1e-15)
+    np.testing.assert_allclose(value, drive_plan(spec).values(t)[:, 0], rtol=1e-15)
 
 
 def test_mackey_glass_masked_drive_500k_values(tmp_path: Path) -> None:
@@ -340,7 +333,12 @@ def test_sampled_waveform(tmp_path: Path, interpolation: str) -> None:
     (call,) = calls(text, "Dind.SetRegion")
     t = np.linspace(0, drive.duration, 1601)[:-1]
     value = evaluate(call[1], data_values(rendered.data_files[0]), "A0", 2e-11, t)
-    expected = 3.5e-3 + sampled_offset(2e-11, samples, t, 1e-4, interpolation)
+    if interpolation == "linear":
+        expected = 3.5e-3 + 1e-4 * np.interp(t, 2e-11 * np.arange(9), samples)
+    else:
+        expected = 3.5e-3 + 1e-4 * samples[np.floor(t / 2e-11 + 1e-9).astype(int)]
+    np.testing.assert_allclose(drive_plan(replace(paper_spec(), drive=drive)).values(t)[:, 0],
+                               expected, rtol=1e-12)
     np.testing.assert_allclose(value, expected, rtol=1e-12)
 
 
@@ -359,7 +357,7 @@ def test_drive_data_errors_name_file_and_field(tmp_path: Path) -> None:
         render_simulation(replace(paper_spec(), drive=wave), tmp_path)
     with pytest.raises(RenderError, match=r"'drive.n_samples' must be > 0"):
         render_simulation(replace(paper_spec(), drive=replace(missing, n_samples=0)), tmp_path)
-    with pytest.raises(DriveDataError, match=r"field 'interpolation' is 'cubic'"):
+    with pytest.raises(RenderError, match=r"field 'drive.interpolation' is 'cubic'"):
         render_simulation(replace(paper_spec(), drive=replace(wave, interpolation="cubic")),
                           tmp_path)
 
@@ -389,7 +387,8 @@ def test_vortex_oscillator_every_parameter(tmp_path: Path) -> None:
     assert loop_j and loop_j[0][:2] == ["0", "0"]
     t = np.linspace(0, spec.drive.duration, 1201)[:-1]
     value = evaluate(loop_j[0][2], data_values(j_file), "A0", 1e-10, t)
-    expected = device.J_dc + held_offset(spec.drive, t, held_values(spec.drive))
+    held = np.random.default_rng(spec.drive.seed).uniform(-1.0, 1.0, 12)
+    expected = device.J_dc + 2.5e10 * held[np.floor(t / 1e-10 + 1e-9).astype(int)]
     np.testing.assert_allclose(value, expected, rtol=1e-14)
     (oersted_term,) = calls(text, "B_ext.Add")
     assert oersted_term == ["oersted", loop_j[0][2] + " + 0*t"], "added once, follows J"

@@ -274,7 +274,7 @@ def test_skyrmion_outside_the_disk_is_refused(default_config):
 def test_sample_period_longer_than_the_drive_is_refused(default_config):
     from surrogate.config.loader import parse_config
 
-    default_config["sample_period"] = 1.0e-9
+    default_config["sample_period"] = 1.0e-9  # 2 rows over the 2 ns test drive
     with pytest.raises(ConfigError, match="field 'sample_period'.*table rows over drive 'test'"):
         parse_config(default_config, "config.yaml")
 

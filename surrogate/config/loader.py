@@ -25,6 +25,7 @@ from surrogate.config.specs import (
     SimulationSpec,
     SkyrmionDevice,
 )
+from surrogate.engines.capabilities import engines_of, unsupported
 from surrogate.engines.mumax3.limits import check_thermal_cell_count
 
 # Device keys that configure the pipeline rather than the physics.
@@ -144,8 +145,8 @@ def validate_config(raw: object, source: str = "config") -> None:
             )
 
 
-#: Fewest table rows a simulation must give: a shorter table cannot train or score a model.
-MIN_TABLE_ROWS = 10
+#: Fewest table rows a simulation must give: fewer cannot be embedded or scored.
+MIN_TABLE_ROWS = 4
 #: Most table rows one simulation may write (about 2.4 GB of text per column).
 MAX_TABLE_ROWS = 10**8
 #: Rough working memory of a micromagnetic run per cell (bytes): m, the effective-field
@@ -214,8 +215,30 @@ def parse_config(raw: dict, source: str = "config") -> RunConfig:
         model=dict(raw.get("model", {})),
         simulation=SimulationSettings(**raw.get("simulation", {})),
     )
+    check_capabilities(config, source)
     check_geometry_and_sampling(config, source)
     return config
+
+
+def check_capabilities(config: RunConfig, source: str = "config") -> None:
+    """ConfigError naming the field and the engine for each simulation the engine cannot run.
+
+    Every device is checked with its training and held-out drive; engine `auto`
+    must be satisfied by both engines (surrogate.engines.capabilities).
+    """
+    lines = []
+    for device in config.devices:
+        for drive in dict.fromkeys((config.train_drive_of(device), config.test_drive_of(device))):
+            spec = config.simulation_spec(device, drive)
+            for engine in engines_of(config.engine):
+                for field_name, reason in unsupported(engine, spec):
+                    part, _, rest = field_name.partition(".")
+                    owner = f"devices.{device}" if part == "device" else f"drives.{drive}"
+                    line = f"{source}: field '{owner}.{rest}': {reason}"
+                    if line not in lines:
+                        lines.append(line)
+    if lines:
+        raise ConfigError("configuration not supported\n  " + "\n  ".join(lines))
 
 
 class UniqueKeyLoader(yaml.SafeLoader):

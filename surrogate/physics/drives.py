@@ -1,4 +1,7 @@
-"""Drive waveforms as pure functions of time (s) and a seed."""
+"""Drive data values (dimensionless), drawn from a seed or loaded from a series file.
+
+How they become a waveform in time is `surrogate.engines.drive_files`.
+"""
 
 from __future__ import annotations
 
@@ -20,28 +23,10 @@ def random_amplitudes(drive: RandomSineDrive) -> np.ndarray:
     return np.random.default_rng(drive.seed).uniform(low, high, size=drive.n_periods)
 
 
-def drive_offset(drive: RandomSineDrive, t: np.ndarray, amplitudes: np.ndarray) -> np.ndarray:
-    """`amplitude * A_n * sin(2 pi f t)` at times t (s) from the start of the drive.
-
-    Times past the last period hold the last amplitude, so the value at exactly
-    the end of the drive is well defined.
-    """
-    t = np.asarray(t, dtype=np.float64)
-    period_index = np.clip(np.floor(t * drive.frequency + 1e-9).astype(int), 0, len(amplitudes) - 1)
-    return drive.amplitude * amplitudes[period_index] * np.sin(2.0 * np.pi * drive.frequency * t)
-
-
 def held_values(drive: HeldSequenceDrive) -> np.ndarray:
     """The held amplitudes A_n (dimensionless), reproducible from `drive.seed`."""
     low, high = drive.amplitude_range
     return np.random.default_rng(drive.seed).uniform(low, high, size=drive.n_steps)
-
-
-def held_offset(drive: HeldSequenceDrive, t: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """`amplitude * A_n` at times t (s) from the start of the drive; A_n changes every hold_time."""
-    t = np.asarray(t, dtype=np.float64)
-    index = np.clip(np.floor(t / drive.hold_time + 1e-9).astype(int), 0, len(values) - 1)
-    return drive.amplitude * values[index]
 
 
 class DriveDataError(ValueError):
@@ -84,23 +69,4 @@ def masked_values(drive: MaskedSequenceDrive) -> np.ndarray:
 
 def sampled_values(drive: SampledWaveformDrive) -> np.ndarray:
     """The samples v_n of a SampledWaveformDrive (dimensionless)."""
-    if drive.interpolation not in ("hold", "linear"):
-        raise DriveDataError(
-            f"drive '{drive.name}': field 'interpolation' is '{drive.interpolation}', "
-            "expected 'hold' or 'linear'"
-        )
     return load_series(drive.values_file, drive.n_values, "values_file")
-
-
-def sampled_offset(step: float, values: np.ndarray, t: np.ndarray, amplitude: float,
-                   interpolation: str = "hold") -> np.ndarray:
-    """`amplitude * v(t)` for samples `values` every `step` (s), t from the drive start.
-
-    "hold" keeps v_n over [n step, (n + 1) step); "linear" interpolates between
-    samples. Times past the end hold the last value.
-    """
-    t = np.asarray(t, dtype=np.float64)
-    if interpolation == "linear":
-        return amplitude * np.interp(t, step * np.arange(len(values)), values)
-    index = np.clip(np.floor(t / step + 1e-9).astype(int), 0, len(values) - 1)
-    return amplitude * values[index]

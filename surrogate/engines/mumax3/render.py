@@ -29,7 +29,6 @@ the blocks of `_macros.mx3.j2`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -37,22 +36,24 @@ import jinja2
 import numpy as np
 
 from surrogate.config.specs import (
-    Drive,
     FieldStepDrive,
     Grains,
-    HeldSequenceDrive,
-    MaskedSequenceDrive,
     ParameterInputsDrive,
-    RandomSineDrive,
-    SampledWaveformDrive,
     SimulationSpec,
     SkyrmionDevice,
     StandardProblem4,
     VortexOscillator,
 )
+from surrogate.engines.drive_files import (
+    DrivePlan,
+    DriveSpecError,
+    data_file_names,
+    drive_plan,
+    write_data_files,
+)
 from surrogate.io.atomic import atomic_write
 from surrogate.io.ovf import format_ovf_text
-from surrogate.physics.drives import held_values, masked_values, random_amplitudes, sampled_values
+from surrogate.physics.geometry import oersted_field_per_current
 from surrogate.physics.regions import (
     OUTSIDE_REGION,
     grain_parameters,
@@ -63,10 +64,6 @@ from surrogate.physics.regions import (
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
-#: Material parameters a skyrmion drive may modulate: mumax3 name -> SI unit.
-DRIVABLE = {"Ku1": "J/m3", "Dind": "J/m2"}
-#: mumax3's vacuum permeability (T m/A), 4 pi 1e-7 as in its source (mag.Mu0).
-MU0 = 4e-7 * math.pi
 #: mumax3 has regions 0..255.
 MAX_REGION = 255
 
@@ -121,26 +118,6 @@ def expected_table_rows(spec: SimulationSpec) -> int:
     return int(round(spec.drive.duration / spec.sample_period))
 
 
-def data_file_names(spec: SimulationSpec) -> list[str]:
-    """Names of the data files `render_simulation` writes beside the script, in its order.
-
-    One drive file per driven parameter, `<device>_<drive>_<parameter>.ovf`,
-    then for an oscillator with Oersted field `<device>_oersted.ovf`, for a
-    device with grains its region map `<device>_regions.ovf`. Known before
-    rendering, so a workflow can declare them as outputs.
-    """
-    device, drive = spec.device, spec.drive
-    if isinstance(device, StandardProblem4):
-        return []
-    inputs = drive.inputs if isinstance(drive, ParameterInputsDrive) else (drive,)
-    names = [f"{device.name}_{drive.name}_{item.parameter}.ovf" for item in inputs]
-    if isinstance(device, VortexOscillator) and device.oersted:
-        names.append(f"{device.name}_oersted.ovf")
-    if getattr(device, "grains", None) is not None:
-        names.append(region_file_name(device))
-    return names
-
-
 def input_columns(spec: SimulationSpec) -> list[str]:
     """The table columns (mumax3 names, unit dropped) that record the drive of `spec`.
 
@@ -159,89 +136,6 @@ def input_columns(spec: SimulationSpec) -> list[str]:
     if device.grains is not None:
         return [f"{item.parameter}_input" for item in inputs]
     return [f"{item.parameter}.region{device.input_region}" for item in inputs]
-
-
-@dataclass(frozen=True)
-class _Channel:
-    """One driven quantity: `parameter = base + offset(values[n])` over each step."""
-
-    parameter: str
-    base: float
-    unit: str
-    amplitude: float
-    shape: str  # "sine", "hold" or "linear"
-    values: np.ndarray
-    frequency: float = 0.0
-    var: str = "A0"
-    file: str = ""
-    grain_bases: tuple[float, ...] = ()
-
-
-def _drive_channels(drive: Drive, bases: dict[str, float], units: dict[str, str],
-                    spec_name: str) -> tuple[list[_Channel], float, int]:
-    """Channels, step length (s) and number of steps of a drive."""
-    def check(parameter: str) -> None:
-        if parameter not in bases:
-            raise RenderError(
-                f"spec '{spec_name}': field 'drive.parameter' is '{parameter}', "
-                f"expected one of {sorted(bases)}"
-            )
-
-    if isinstance(drive, RandomSineDrive | ParameterInputsDrive):
-        inputs = drive.inputs if isinstance(drive, ParameterInputsDrive) else (drive,)
-        if not inputs:
-            raise RenderError(f"spec '{spec_name}': field 'drive.inputs' is empty")
-        for item in inputs:
-            check(item.parameter)
-            _check_positive(spec_name, {"drive.frequency": item.frequency,
-                                        "drive.n_periods": item.n_periods})
-        step = 1.0 / max(item.frequency for item in inputs)
-        n_steps = int(round(inputs[0].duration / step))
-        channels = []
-        for item in inputs:
-            ratio = step * item.frequency
-            repeat = int(round(1.0 / ratio))
-            if abs(repeat * ratio - 1.0) > 1e-9 or abs(item.duration - inputs[0].duration) > (
-                1e-9 * step
-            ):
-                raise RenderError(
-                    f"spec '{spec_name}': drive input '{item.name}' must have a period that is "
-                    f"a whole multiple of {step!r} s and last {inputs[0].duration!r} s"
-                )
-            channels.append(_Channel(
-                item.parameter, bases[item.parameter], units[item.parameter], item.amplitude,
-                "sine", np.repeat(random_amplitudes(item), repeat), item.frequency,
-            ))
-        return channels, step, n_steps
-    if isinstance(drive, HeldSequenceDrive | MaskedSequenceDrive):
-        check(drive.parameter)
-        counts = ({"drive.n_steps": drive.n_steps} if isinstance(drive, HeldSequenceDrive) else
-                  {"drive.n_samples": drive.n_samples,
-                   "drive.n_virtual_nodes": drive.n_virtual_nodes})
-        _check_positive(spec_name, {"drive.hold_time": drive.hold_time, **counts})
-        values = held_values(drive) if isinstance(drive, HeldSequenceDrive) else (
-            masked_values(drive))
-        channel = _Channel(drive.parameter, bases[drive.parameter], units[drive.parameter],
-                           drive.amplitude, "hold", values)
-        return [channel], drive.hold_time, len(values)
-    if isinstance(drive, SampledWaveformDrive):
-        check(drive.parameter)
-        _check_positive(spec_name, {"drive.sample_time": drive.sample_time})
-        values = sampled_values(drive)
-        shape = drive.interpolation
-        n_steps = len(values) - (1 if shape == "linear" else 0)
-        if n_steps < 1:
-            raise RenderError(f"spec '{spec_name}': field 'drive.n_values' is too small")
-        channel = _Channel(drive.parameter, bases[drive.parameter], units[drive.parameter],
-                           drive.amplitude, shape, values)
-        return [channel], drive.sample_time, n_steps
-    raise RenderError(f"spec '{spec_name}': drive kind '{drive.kind}' has no mumax3 rendering")
-
-
-def _named(channels: list[_Channel], spec: SimulationSpec) -> list[_Channel]:
-    """Give each channel its script variable and data file name."""
-    names = data_file_names(spec)
-    return [replace(ch, var=f"A{i}", file=names[i]) for i, ch in enumerate(channels)]
 
 
 def render_simulation(
@@ -283,10 +177,9 @@ def _skyrmion(spec: SimulationSpec) -> tuple[str, dict, dict[str, str]]:
     grains = getattr(device, "grains", None)
     if not 0 <= device.input_region <= MAX_REGION:
         raise RenderError(f"spec '{device.name}': field 'device.input_region' must be 0..255")
-    bases = {"Ku1": device.material.Ku1, "Dind": device.material.Dind}
-    channels, step, n_steps = _drive_channels(drive, bases, DRIVABLE, device.name)
-    channels = _named(channels, spec)
-    files = _data_files(channels, device.cell_size)
+    plan = _plan(spec)
+    channels, step, n_steps = list(plan.channels), plan.step, plan.n_steps
+    files = write_data_files(plan, device.cell_size)
     grain_context = None
     if grains is not None:
         grain_context = _grain_context(device, grains)
@@ -340,14 +233,13 @@ def _vortex(spec: SimulationSpec) -> tuple[str, dict, dict[str, str]]:
     fixed = np.asarray(device.fixed_layer, dtype=np.float64)
     if not np.linalg.norm(fixed) > 0:
         raise RenderError(f"spec '{device.name}': field 'device.fixed_layer' is zero")
-    channels, step, n_steps = _drive_channels(drive, {"J": device.J_dc}, {"J": "A/m2"},
-                                              device.name)
-    channels = _named(channels, spec)
-    files = _data_files(channels, device.cell_size)
+    plan = _plan(spec)
+    channels, step, n_steps = list(plan.channels), plan.step, plan.n_steps
+    files = write_data_files(plan, device.cell_size)
     oersted_file = data_file_names(spec)[-1] if device.oersted else ""
     if device.oersted:
         files[oersted_file] = format_ovf_text(
-            oersted_per_current(device), (device.cell_size, device.cell_size,
+            oersted_field_per_current(device), (device.cell_size, device.cell_size,
                                           device.thickness / device.layers),
             title="oersted", labels=("Bx_per_J", "By_per_J", "Bz_per_J"),
             units=("T*m2/A",) * 3,
@@ -358,20 +250,6 @@ def _vortex(spec: SimulationSpec) -> tuple[str, dict, dict[str, str]]:
         "fixed_layer": tuple(float(c) for c in fixed / np.linalg.norm(fixed)),
     }
     return "vortex_oscillator.mx3.j2", context, files
-
-
-def oersted_per_current(device: VortexOscillator) -> np.ndarray:
-    """B / J (T m2/A) of shape (nx, ny, nz, 3): mu0 (-y, x, 0) / 2 inside the disk, 0 outside.
-
-    Ampere's law for a uniform current density J along +z through the disk,
-    with x, y the cell centres relative to the disk centre (mumax3's layout).
-    """
-    nx, ny, nz = device.grid
-    centre = (np.arange(nx) + 0.5) * device.cell_size - nx * device.cell_size / 2
-    x, y = np.meshgrid(centre, centre[:ny], indexing="ij")
-    b = 0.5 * MU0 * np.stack([-y, x, np.zeros_like(x)], axis=-1)
-    b[x**2 + y**2 > (device.diameter / 2) ** 2] = 0.0
-    return np.repeat(b[:, :, None, :], nz, axis=2)
 
 
 def _standard_problem_4(spec: SimulationSpec) -> tuple[str, dict, dict[str, str]]:
@@ -386,12 +264,12 @@ def _standard_problem_4(spec: SimulationSpec) -> tuple[str, dict, dict[str, str]
     return "standard_problem_4.mx3.j2", {"device": device, "drive": drive, "cell": cell}, {}
 
 
-def _data_files(channels: list[_Channel], cell_size: float) -> dict[str, str]:
-    return {
-        ch.file: format_ovf_text(ch.values, (cell_size,) * 3, title=f"{ch.parameter} drive",
-                                 labels=("A",))
-        for ch in channels
-    }
+def _plan(spec: SimulationSpec) -> DrivePlan:
+    """The drive's channels with their data values; a bad drive field is a RenderError."""
+    try:
+        return drive_plan(spec)
+    except DriveSpecError as exc:
+        raise RenderError(str(exc)) from exc
 
 
 def _check_positive(name: str, values: dict[str, float]) -> None:
