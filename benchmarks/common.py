@@ -15,12 +15,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from surrogate.config.loader import RunConfig, load_config
+import yaml
+
+from surrogate.config.loader import RunConfig, load_config, parse_config
 from surrogate.io.atomic import atomic_write, write_json_atomic
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = REPO_ROOT / "benchmarks" / "configs"
 RESULTS_DIR = REPO_ROOT / "benchmarks" / "results"
+RUNS_DIR = REPO_ROOT / "benchmarks" / "runs"  # simulation outputs benchmarks read back (ignored)
 SHARED_DIR = REPO_ROOT.parent / "shared"
 MUMAX3_REFERENCE_DIR = SHARED_DIR / "reference" / "mumax3"
 LIBRARIES = ("torch", "numpy", "magnumnp", "scipy")
@@ -31,9 +34,28 @@ def benchmark_config(name: str) -> RunConfig:
     return load_config(CONFIG_DIR / f"{name}.yaml")
 
 
-def shared_input(relative: str | Path) -> Path:
-    """A path under ../shared; exits cleanly (status 0, a message, nothing written) if absent."""
-    path = SHARED_DIR / relative
+def _merged(base: dict, overlay: dict) -> dict:
+    """`base` with `overlay` merged in recursively, as Snakemake merges config files."""
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def repository_config(*overlays: str) -> RunConfig:
+    """The repository's config.yaml with profile files (repo-relative paths) merged in."""
+    paths = [REPO_ROOT / "config.yaml", *(REPO_ROOT / overlay for overlay in overlays)]
+    raw: dict = {}
+    for path in paths:
+        raw = _merged(raw, yaml.safe_load(path.read_text(encoding="utf-8")))
+    return parse_config(raw, " + ".join(str(path.relative_to(REPO_ROOT)) for path in paths))
+
+
+def shared_input(path: Path) -> Path:
+    """`path` (under ../shared); exits cleanly (status 0, a message, nothing written) if absent."""
     if not path.exists():
         print(f"skipped: input {path} is absent (../shared is not here)", file=sys.stderr)
         raise SystemExit(0)
