@@ -97,16 +97,24 @@ def _version(package: str) -> str | None:
         return None
 
 
+def _command() -> str:
+    """This process's command line, as `python -m <module> ...` when run as a module."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    program = f"-m {spec.name}" if spec is not None else sys.argv[0]
+    return " ".join(["python", program, *sys.argv[1:]])
+
+
 def provenance() -> dict:
     """Git commit, library versions and machine of this run, for every result file."""
     return {
         "git_commit": _git("rev-parse", "HEAD") or "unknown",
-        "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                               ":!benchmarks/results")),
         "versions": {"python": platform.python_version(),
                      **{name: _version(name) for name in LIBRARIES}},
         "machine": {"cpu_model": _cpu_model(), "cpu_cores": os.cpu_count(),
                     "platform": platform.platform()},
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "command": _command(),
         "finished_utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
 

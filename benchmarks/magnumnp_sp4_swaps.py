@@ -18,6 +18,8 @@ import argparse
 import json
 from dataclasses import replace
 
+import numpy as np
+
 from benchmarks.common import RESULTS_DIR, write_result_markdown
 from benchmarks.magnumnp_sp4 import MUMAX3, TOLERANCE, Sp4Settings, run_and_record
 
@@ -27,7 +29,8 @@ SWAPS_DIR = RESULTS_DIR / "magnumnp_sp4_swaps"
 TABLE = RESULTS_DIR / "magnumnp_sp4_swaps.md"
 BASE = replace(DEFAULTS, demag_kernel="newell")
 VARIANTS: dict[str, tuple[str, Sp4Settings]] = {
-    "baseline": ("default settings", BASE),
+    "baseline": ("Newell kernel, RKF45 1e-6, mumax3's gamma, minimiser to 1 A/m, float64",
+                 BASE),
     "gamma_magnumnp": ("gamma 1.76086e11 rad/(T s) (magnum.np's) instead of mumax3's 1.7595e11",
                        replace(BASE, gamma="magnumnp")),
     "demag_p40": ("Newell near field to 40 cell diagonals (default 20)", replace(BASE, demag_p=40)),
@@ -56,6 +59,41 @@ def command_line(settings: Sp4Settings) -> str:
         if name != "sample" and value != getattr(DEFAULTS, name):
             flags.append(f"--{name.replace('_', '-')} {value}")
     return " ".join(["python -m benchmarks.magnumnp_sp4", *flags])
+
+
+def kernel_comparison() -> list[str]:
+    """Markdown rows: mumax3's SP4 kernel against magnum.np's Newell kernel, entry by entry."""
+    import torch
+
+    from benchmarks.magnumnp_sp4 import MUMAX3_DEMAG_ACCURACY, mumax3_kernel, sp4_problem
+    from surrogate.engines.magnumnp.skyrmion import import_magnumnp
+
+    device, _ = sp4_problem()
+    cell = tuple(size / n for size, n in zip(device.size, device.grid, strict=True))
+    mumax3 = mumax3_kernel(device.grid, cell, MUMAX3_DEMAG_ACCURACY)
+    import_magnumnp("float64", 1)
+    from magnumnp.field_terms.demag import demag_f, demag_g
+
+    scaled = np.array(cell) / min(cell)
+    shape = mumax3[(0, 0)].shape
+    index = torch.meshgrid(*[torch.fft.fftfreq(n, 1 / n) for n in (*shape, 1)], indexing="ij")
+
+    def newell(perm, func):
+        x, y, z = (index[i] * scaled[i] for i in perm)
+        steps = [scaled[i] for i in perm]
+        return func(x, y, z, *steps, *steps, BASE.demag_p).numpy()[:, :, 0]
+
+    newell_kernel = {(0, 0): newell([0, 1, 2], demag_f), (0, 1): newell([0, 1, 2], demag_g),
+                     (1, 1): newell([1, 2, 0], demag_f), (2, 2): newell([2, 0, 1], demag_f)}
+    rows = ["| entry | self, mumax3 | self, Newell | (1,0) mumax3 | (1,0) Newell "
+            "| sum over the kernel, mumax3 | sum, Newell | max abs difference |",
+            "|---|---|---|---|---|---|---|---|"]
+    for (i, j), theirs in mumax3.items():
+        ours = newell_kernel[(i, j)]
+        rows.append(f"| N{'xyz'[i]}{'xyz'[j]} | {theirs[0, 0]:.6f} | {ours[0, 0]:.6f} "
+                    f"| {theirs[1, 0]:.6f} | {ours[1, 0]:.6f} | {theirs.sum():.6f} "
+                    f"| {ours.sum():.6f} | {np.abs(theirs - ours).max():.2e} |")
+    return rows
 
 
 def table() -> str:
@@ -92,6 +130,8 @@ def table() -> str:
             f"| {summary['my_gap_as_time_shift_s'] * 1e12:+.2f} "
             f"| {summary['first_mx_zero_crossing_s'] * 1e9:.4f} | {summary['pass']} | {wall:.0f} "
             f"| `{command_line(settings)}` |")
+    lines += ["", "Demag kernels of the SP4 mesh (h = N Ms m; index offsets in cells; "
+              "the sums run over the zero-padded kernel):", "", *kernel_comparison()]
     return "\n".join(lines) + "\n"
 
 
