@@ -10,7 +10,9 @@ as mumax3's Dind for the same sign of D (checked: D > 0 keeps the outward Néel
 chirality of mumax3's NeelSkyrmion(1, -1) and D < 0 flips it), so D = +3 mJ/m^2
 is used with that seed. The radius depends only on |D|.
 
-Usage: python benchmarks/magnumnp_dmi_skyrmion.py [--out PATH]
+The device is `dmi_standard_problem` of benchmarks/configs/skyrmion.yaml.
+
+Usage: python -m benchmarks.magnumnp_dmi_skyrmion [--out PATH]
 """
 
 from __future__ import annotations
@@ -22,17 +24,14 @@ from pathlib import Path
 
 import numpy as np
 
-from surrogate.config.specs import Material, SkyrmionDevice
+from benchmarks.common import RESULTS_DIR, benchmark_config, write_result_json
+from surrogate.config.specs import SkyrmionDevice
 from surrogate.engines.magnumnp.skyrmion import disk_mask, import_magnumnp, seeded_magnetization
 
 MUMAX3_RADIUS = 22.1e-9
 TOLERANCE = 0.5e-9
-RESULT = Path(__file__).resolve().parent / "results" / "magnumnp_dmi_skyrmion.json"
-DEVICE = SkyrmionDevice(
-    "dmi_standard_problem",
-    Material(Ms=860e3, Aex=13e-12, Ku1=0.4e6, Dind=3e-3),
-    diameter=100e-9, thickness=2e-9, cell_size=2e-9, skyrmion_diameter=60e-9,
-)
+RESULT = RESULTS_DIR / "magnumnp_dmi_skyrmion.json"
+DEVICE = benchmark_config("skyrmion").devices["dmi_standard_problem"]
 
 
 def relaxed_skyrmion(device: SkyrmionDevice = DEVICE, threads: int | None = None) -> dict:
@@ -88,7 +87,7 @@ def main() -> None:
     radius = skyrmion_radius(result["mz"], DEVICE.cell_size)
     record = {
         "benchmark": "DMI standard problem: isolated skyrmion in a 100 nm disk",
-        "engine": "magnum.np 2.2.0",
+        "config": "benchmarks/configs/skyrmion.yaml",
         "relax": {"method": "MinimizerBB", "dm_tol_A_per_m": 0.1, "converged": result["converged"]},
         "radius_m": radius,
         "mumax3_radius_m": MUMAX3_RADIUS,
@@ -97,8 +96,7 @@ def main() -> None:
         "pass": bool(abs(radius - MUMAX3_RADIUS) <= TOLERANCE),
         "wall_s": result["wall_s"],
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    write_result_json(args.out, record)
     print(json.dumps(record, indent=2))
 
 

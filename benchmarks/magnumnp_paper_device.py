@@ -1,8 +1,9 @@
 """The paper's one-skyrmion device on magnum.np against real mumax3 output. SI units.
 
-Device (Chen et al. 2022): 80 nm disk, 80 x 80 x 1 cells of 1 nm, Ms 580 kA/m,
-Aex 15 pJ/m, Ku1 0.8 MJ/m^3, Dind 3.5 mJ/m^2; a 40 nm Néel skyrmion seeded,
-relaxed, 1 ns at alpha 0.1, then driven at alpha 0.01 by
+Device `paper_1skyrmion` and drive `mumax3_sequence_amp2` of
+benchmarks/configs/skyrmion.yaml (Chen et al. 2022): 80 nm disk, 80 x 80 x 1
+cells of 1 nm, Ms 580 kA/m, Aex 15 pJ/m, Ku1 0.8 MJ/m^3, Dind 3.5 mJ/m^2; a
+40 nm Néel skyrmion seeded, relaxed, 1 ns at alpha 0.1, then driven at alpha 0.01 by
 Ku1 = 8e5 + 1e5 A_n sin(2 pi 4 GHz t), with the A_n that mumax3 used:
 A_n = 4 (s_n - 1) - 2 from `sequence_amp2.ovf`. <mz> of the driven run is
 compared with `table.txt` of ../shared/reference/mumax3/1skyrmion_voltage_train
@@ -11,8 +12,8 @@ CPU, so the driven duration is an option (default 0.5 ns).
 
 Exits 0 with a message, writing nothing, when ../shared is absent.
 
-Usage: python benchmarks/magnumnp_paper_device.py [--drive-ns 0.5] [--settle-ns 1.0]
-       [--run-dir DIR] [--compare-only]
+Usage: python -m benchmarks.magnumnp_paper_device [--drive-ns 0.5] [--settle-ns 1.0]
+       [--run-dir benchmarks/runs/paper_device] [--compare-only]
 """
 
 from __future__ import annotations
@@ -20,30 +21,31 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from surrogate.config.specs import Material, RandomSineDrive, SimulationSpec, SkyrmionDevice
+from benchmarks.common import (
+    MUMAX3_REFERENCE_DIR,
+    RESULTS_DIR,
+    RUNS_DIR,
+    benchmark_config,
+    shared_input,
+    write_result_json,
+)
+from surrogate.config.specs import SimulationSpec
 from surrogate.engines.magnumnp.skyrmion import run_magnumnp
 from surrogate.io.mumax3_table import read_table
 
-ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT.parent / "shared" / "reference" / "mumax3" / "1skyrmion_voltage_train"
-RESULTS = ROOT / "benchmarks" / "results"
-FREQUENCY = 4e9
+REFERENCE = MUMAX3_REFERENCE_DIR / "1skyrmion_voltage_train"
 
 
 def paper_spec(settle_time: float, n_periods: int) -> SimulationSpec:
-    """The paper's one-skyrmion device with its Ku1 drive (amplitudes supplied separately)."""
-    device = SkyrmionDevice(
-        "paper_1skyrmion", Material(Ms=580e3, Aex=15e-12, Ku1=8e5, Dind=3.5e-3),
-        diameter=80e-9, thickness=1e-9, cell_size=1e-9, skyrmion_diameter=40e-9,
-        alpha=0.01, alpha_settle=0.1, settle_time=settle_time,
-    )
-    drive = RandomSineDrive("mumax3_sequence_amp2", "Ku1", 1e5, FREQUENCY, n_periods, seed=0)
-    return SimulationSpec(device, drive, sample_period=2.5e-12)
+    """The paper's device and Ku1 drive (config) with `settle_time` (s) and `n_periods`."""
+    spec = benchmark_config("skyrmion").simulation_spec("paper_1skyrmion", "mumax3_sequence_amp2")
+    return replace(spec, device=replace(spec.device, settle_time=settle_time),
+                   drive=replace(spec.drive, n_periods=n_periods))
 
 
 def mumax3_amplitudes(path: Path) -> np.ndarray:
@@ -105,37 +107,36 @@ def main() -> None:
     parser.add_argument("--drive-ns", type=float, default=0.5, help="driven duration (ns)")
     parser.add_argument("--settle-ns", type=float, default=1.0, help="settle at alpha 0.1 (ns)")
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float64")
-    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--results", type=Path, default=RESULTS_DIR)
     parser.add_argument(
-        "--run-dir", type=Path, default=Path(tempfile.gettempdir()) / "magnumnp_paper_device",
+        "--run-dir", type=Path, default=RUNS_DIR / "paper_device",
         help="where the magnum.np run writes table.txt, engine.json and OVF snapshots",
     )
     parser.add_argument(
         "--compare-only", action="store_true", help="compare the table already in --run-dir"
     )
     args = parser.parse_args()
-    if not REFERENCE.is_dir():
-        print(f"skipped: reference data {REFERENCE} is absent")
-        return
-    n_periods = math.ceil(args.drive_ns * 1e-9 * FREQUENCY - 1e-9)
+    reference = shared_input(REFERENCE)
+    frequency = benchmark_config("skyrmion").drives["mumax3_sequence_amp2"].frequency
+    n_periods = math.ceil(args.drive_ns * 1e-9 * frequency - 1e-9)
     spec = paper_spec(args.settle_ns * 1e-9, n_periods)
-    amplitudes = mumax3_amplitudes(REFERENCE / "sequence_amp2.ovf")[:n_periods]
+    amplitudes = mumax3_amplitudes(reference / "sequence_amp2.ovf")[:n_periods]
     if not args.compare_only:
         run_magnumnp(spec, args.run_dir, dtype=args.dtype, amplitudes=amplitudes)
     engine = json.loads((args.run_dir / "engine.json").read_text())
-    result = compare(args.run_dir / "table.txt", REFERENCE / "table.txt")
+    result = compare(args.run_dir / "table.txt", reference / "table.txt")
     args.results.mkdir(parents=True, exist_ok=True)
     plot(result, args.results / "magnumnp_paper_device.png")
     record = {
         "benchmark": "paper one-skyrmion device vs mumax3 1skyrmion_voltage_train",
+        "config": "benchmarks/configs/skyrmion.yaml",
         "settle_s": engine["simulated_s"] - spec.drive.duration,
         "drive_s": spec.drive.duration,
         "n_compared_samples": len(result["t"]),
         **{k: v for k, v in result.items() if k not in ("t", "mz", "mz_mumax3")},
         "engine": engine,
     }
-    path = args.results / "magnumnp_paper_device.json"
-    path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    write_result_json(args.results / "magnumnp_paper_device.json", record)
     print(json.dumps({k: v for k, v in record.items() if k != "engine"}, indent=2))
 
 

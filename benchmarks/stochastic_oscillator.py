@@ -1,6 +1,6 @@
 """Learned stochastic Spin-NODE on the thermal vortex oscillator: variance and PSD, held out.
 
-Takes noisy traces of one device from benchmarks/magnumnp_sto_thermal.py
+Takes noisy traces of one device from benchmarks.magnumnp_sto_thermal
 (magnum.np at 300 K, each its own thermal seed). It trains the drift on the
 `--train` trace low-passed at 3 GHz (k = 1, outputs <mx>, <my>, input Jz;
 validation by rollouts of `val_horizon` steps), fits the diffusion and
@@ -19,16 +19,15 @@ test trace, so the spread of a statistic over the paths is the spread one
 simulation of that length has. A statistic matches when the simulated value
 lies within the central 95 % of the paths' values.
 
-Usage: PYTHONPATH=. python benchmarks/stochastic_oscillator.py \
-           --train /tmp/sto_thermal/seed1/table.txt \
-           --test /tmp/sto_thermal/seed2/table.txt /tmp/sto_thermal/seed3/table.txt
+Usage: for seed in 1 2 3; do python -m benchmarks.magnumnp_sto_thermal --seed $seed; done
+       python -m benchmarks.stochastic_oscillator [--train TABLE] [--test TABLE ...]
+The defaults read benchmarks/runs/sto_thermal/seed1 (train) and seed2, seed3 (test).
 Writes benchmarks/results/stochastic_oscillator.{md,json,png}.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -38,6 +37,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from benchmarks.common import (
+    RESULTS_DIR,
+    produced_input,
+    write_result_json,
+    write_result_markdown,
+)
+from benchmarks.magnumnp_sto_thermal import thermal_run_dir
 from surrogate.analysis.spectra import peak_and_width, welch_psd
 from surrogate.io.mumax3_table import read_table
 from surrogate.io.trace import Trace
@@ -45,8 +51,8 @@ from surrogate.node.checkpoint import load_checkpoint
 from surrogate.node.training import TrainSettings, train_model
 from surrogate.noise.stochastic import fit_noise, resolved_band, sample_paths
 
-REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "benchmarks/results"
+RESULTS = RESULTS_DIR
+TRAIN_SEED, TEST_SEEDS = 1, (2, 3)
 OUTPUTS = ["mx", "my"]
 SEGMENT_S = 4e-9  # Welch segment (s): 0.25 GHz resolution
 LAGS = (10, 50)  # model steps (100-500 ps): past the decorrelation of a ~10 GHz spin-wave mode
@@ -112,8 +118,10 @@ def judge(test: Trace, paths: np.ndarray, deterministic: np.ndarray) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", type=Path, required=True, help="noisy table to train on")
-    parser.add_argument("--test", type=Path, nargs="+", required=True,
+    parser.add_argument("--train", type=Path, default=thermal_run_dir(TRAIN_SEED) / "table.txt",
+                        help="noisy table to train on")
+    parser.add_argument("--test", type=Path, nargs="+",
+                        default=[thermal_run_dir(seed) / "table.txt" for seed in TEST_SEEDS],
                         help="noisy tables of other thermal seeds (held out)")
     parser.add_argument("--minutes", type=float, default=3.0, help="drift training budget")
     parser.add_argument("--samples", type=int, default=200, help="model paths per test trace")
@@ -122,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="residual lags of the noise fit (model steps)")
     parser.add_argument("--out", type=Path, default=RESULTS / "stochastic_oscillator")
     args = parser.parse_args(argv)
+    for path in (args.train, *args.test):
+        produced_input(path, "python -m benchmarks.magnumnp_sto_thermal --seed N")
     torch.set_num_threads(1)
     train = oscillator_trace(args.train)
     settings = TrainSettings(k=1, hidden=args.hidden, max_minutes=args.minutes,
@@ -160,11 +170,10 @@ def main(argv: list[str] | None = None) -> int:
         "tests": {path: {k: v for k, v in r.items() if k not in ("plot", "example", "trace")}
                   for path, r in judged.items()},
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
+    write_result_json(args.out.with_suffix(".json"), results)
     _plot(judged, args.out.with_suffix(".png"))
     text = _markdown(results, args)
-    args.out.with_suffix(".md").write_text(text, encoding="utf-8")
+    write_result_markdown(args.out.with_suffix(".md"), text)
     print(text)
     return 0
 
@@ -182,7 +191,7 @@ def _markdown(r: dict, args) -> str:
         "# Learned stochastic Spin-NODE: thermal vortex oscillator, held-out thermal seeds", "",
         f"Trained on {r['train_ns']:.1f} ns of `{args.train}` (one thermal seed), sampled every "
         f"{r['sample_period_s'] * 1e12:g} ps; judged on other seeds it never saw. Command: "
-        f"`PYTHONPATH=. python benchmarks/stochastic_oscillator.py --train {args.train} "
+        f"`python -m benchmarks.stochastic_oscillator --train {args.train} "
         f"--test {tests} --minutes {args.minutes:g} --samples {args.samples} "
         f"--lags {args.lags[0]} {args.lags[1]}`.", "",
         f"- drift: trained on the trace low-passed at {DRIFT_CUTOFF_HZ / 1e9:g} GHz; k = 1, "

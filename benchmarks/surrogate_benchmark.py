@@ -7,7 +7,7 @@ writes one markdown table to benchmarks/results/surrogate_benchmark.md.
 Exits cleanly when ../shared is absent. Single-threaded torch, like the CPU
 pipeline; timings on a shared machine are noisy, ratios within one run hold.
 
-    python benchmarks/surrogate_benchmark.py [--minutes 5] [--hidden 100]
+    python -m benchmarks.surrogate_benchmark [--minutes 5] [--hidden 100]
 """
 
 from __future__ import annotations
@@ -21,6 +21,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from benchmarks.common import (
+    MUMAX3_REFERENCE_DIR,
+    RESULTS_DIR,
+    shared_input,
+    write_result_markdown,
+)
 from surrogate.baselines.arx import arx_free_run, arx_predict, fit_arx
 from surrogate.baselines.echo_state import echo_state_predict, fit_echo_state
 from surrogate.io.mumax3_table import read_table
@@ -32,8 +38,7 @@ from surrogate.node.model import ModelShape, SpinNODE
 from surrogate.node.rollout import evaluate_model, nrmse
 from surrogate.node.training import TrainSettings, train_model
 
-REPO = Path(__file__).resolve().parent.parent
-TABLE = REPO.parent / "shared/reference/mumax3/1skyrmion_voltage_train/table.txt"
+TABLE = MUMAX3_REFERENCE_DIR / "1skyrmion_voltage_train" / "table.txt"
 TRAIN_S, TEST_S = (10e-9, 60e-9), (60e-9, 110e-9)
 STEP_S = 5e-12
 
@@ -103,13 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--esn-nodes", dest="esn_nodes", type=int, default=300)
     parser.add_argument("--out", type=Path,
-                        default=REPO / "benchmarks/results/surrogate_benchmark.md")
+                        default=RESULTS_DIR / "surrogate_benchmark.md")
     args = parser.parse_args(argv)
-    if not TABLE.is_file():
-        print(f"skipped: {TABLE} is not present")
-        return 0
+    table = shared_input(TABLE)
     torch.set_num_threads(1)
-    trace = skyrmion_trace(TABLE)
+    trace = skyrmion_trace(table)
     train, test = trace.window(*TRAIN_S), trace.window(*TEST_S)
 
     settings = TrainSettings(hidden=args.hidden, max_minutes=args.minutes, seed=args.seed,
@@ -162,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"Train t in [10, 60) ns (val = last 20 %), test free running on [60, 110) ns; "
         f"model step {STEP_S * 1e12:g} ps; training budget {args.minutes:g} min; "
-        f"torch threads 1; `python benchmarks/surrogate_benchmark.py --minutes {args.minutes:g} "
+        f"torch threads 1; `python -m benchmarks.surrogate_benchmark --minutes {args.minutes:g} "
         f"--hidden {args.hidden}`. The echo-state network's hyperparameters are chosen on the "
         f"last 20 % of the training window; its NRMSEs leave out a teacher-forced warm-up of "
         f"{esn.washout} steps at the start of each window.",
@@ -177,8 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     text = "\n".join(lines) + "\n"
     print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
+    write_result_markdown(args.out, text)
     return 0
 
 

@@ -11,7 +11,7 @@ it reports the NRMSE and, as in the paper's Fig. 4, the oscillation amplitude
 frequency (FFT peak) of the prediction against mumax3.
 Writes benchmarks/results/surrogate_two_inputs.md; exits cleanly without ../shared.
 
-    python benchmarks/surrogate_two_inputs.py [--minutes 5] [--hidden 100]
+    python -m benchmarks.surrogate_two_inputs [--minutes 5] [--hidden 100]
 """
 
 from __future__ import annotations
@@ -25,13 +25,18 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from benchmarks.common import (
+    MUMAX3_REFERENCE_DIR,
+    RESULTS_DIR,
+    shared_input,
+    write_result_markdown,
+)
 from surrogate.io.mumax3_table import read_table
 from surrogate.io.trace import Trace
 from surrogate.node.rollout import evaluate_model
 from surrogate.node.training import TrainSettings, train_model
 
-REPO = Path(__file__).resolve().parent.parent
-DATA = REPO.parent / "shared/reference/mumax3"
+DATA = MUMAX3_REFERENCE_DIR
 INPUTS = ["Ku1.region100", "Dind.region100"]
 TESTS = {"Ku_ext_DMI": "Ku1.region100", "DMI_ext_Ku": "Dind.region100"}
 SETTLE_S = 1e-9
@@ -68,12 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hidden", type=int, default=100, help="MLP width")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path,
-                        default=REPO / "benchmarks/results/surrogate_two_inputs.md")
+                        default=RESULTS_DIR / "surrogate_two_inputs.md")
     args = parser.parse_args(argv)
-    train_path = DATA / "1skyrmion_input_PMA_DMI_train/table.txt"
-    if not train_path.is_file():
-        print(f"skipped: {train_path} is not present")
-        return 0
+    train_path = shared_input(DATA / "1skyrmion_input_PMA_DMI_train" / "table.txt")
     torch.set_num_threads(1)
     settings = TrainSettings(hidden=args.hidden, max_minutes=args.minutes, seed=args.seed)
     lines = ["# Two inputs (Ku1, Dind): one skyrmion in a 100 nm disk, real mumax3 data", ""]
@@ -88,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             f"train NRMSE {report.final_train_nrmse:.4f}. Test tables never used in training or "
             f"tuning; each segment predicted free running from its true initial state; amplitude "
             f"and frequency measured after the first {SETTLE_S * 1e9:g} ns of a segment. "
-            f"`python benchmarks/surrogate_two_inputs.py --minutes {args.minutes:g} "
+            f"`python -m benchmarks.surrogate_two_inputs --minutes {args.minutes:g} "
             f"--hidden {args.hidden}`.",
         ]
         for name, held in TESTS.items():
@@ -113,8 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"rel. error **{100 * mean[2]:.1f} %** |")
     text = "\n".join(lines) + "\n"
     print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
+    write_result_markdown(args.out, text)
     return 0
 
 
