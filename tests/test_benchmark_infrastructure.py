@@ -7,11 +7,10 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from benchmarks import common
-from benchmarks.magnumnp_sp4 import Sp4Settings, mumax3_kernel, sp4_problem
+from benchmarks.magnumnp_sp4 import Sp4Settings, sp4_problem
 
 BENCHMARKS = Path(common.__file__).resolve().parent
 
@@ -74,17 +73,3 @@ def test_missing_produced_input_names_the_command(tmp_path):
 def test_sp4_settings_refuse_unknown_choices():
     with pytest.raises(ValueError, match="demag_kernel"):
         Sp4Settings(demag_kernel="fast")
-
-
-def test_mumax3_kernel_of_a_cube_has_the_cube_self_term():
-    """Brute-force kernel: self term -1/3 per axis for a cube, symmetric, xy odd, dipolar far."""
-    kernel = mumax3_kernel((8, 8, 1), (2e-9, 2e-9, 2e-9), 6.0)
-    for key in ((0, 0), (1, 1), (2, 2)):
-        assert kernel[key][0, 0] == pytest.approx(-1 / 3, abs=1e-3)
-        np.testing.assert_array_equal(kernel[key][1], kernel[key][-1])
-        np.testing.assert_array_equal(kernel[key][:, 1], kernel[key][:, -1])
-    np.testing.assert_array_equal(kernel[(0, 1)][1, 2], -kernel[(0, 1)][-1, 2])
-    np.testing.assert_array_equal(kernel[(0, 1)][1, 2], -kernel[(0, 1)][1, -2])
-    assert kernel[(0, 1)][1, 1] > 0 and kernel[(0, 0)][1, 0] > 0 > kernel[(1, 1)][1, 0]
-    # three cells away along x: a point dipole, h_x = 2 V Ms / (4 pi x^3)
-    assert kernel[(0, 0)][3, 0] == pytest.approx(2 / (4 * np.pi * 3**3), rel=0.02)
