@@ -423,6 +423,7 @@ class MagnumRun:
         integrator, relaxation = self.numerics.integrator, self.numerics.relaxation
         simulated = self.settle_time + self.spec.drive.duration
         dynamic_wall = self.stages["settle"] + self.stages["drive"]
+        dynamic_cpu = self.cpu["settle"] + self.cpu["drive"]
         return {
             "engine": ENGINE,
             "version": self.mnp.__version__,
@@ -450,4 +451,5 @@ class MagnumRun:
             "llg_steps": int(self.state._step),
             "simulated_s": simulated,
             "simulated_ns_per_wall_minute": simulated * 1e9 / dynamic_wall * 60.0,
+            "simulated_ns_per_cpu_minute": simulated * 1e9 / dynamic_cpu * 60.0,
         }
