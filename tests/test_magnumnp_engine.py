@@ -131,6 +131,8 @@ def test_sidecar_and_snapshots_are_written(engine_run):
     assert set(record["wall_s"]) >= {"relax", "settle", "drive", "total"}
     assert record["relax"]["converged"] is True
     assert record["simulated_ns_per_wall_minute"] > 0
+    assert record["simulated_ns_per_cpu_minute"] > 0
+    assert record["demag"] == {"kernel": "mumax3", "accuracy": 6.0}
     from ovf2io import read_ovf
 
     for name in ("m_relaxed.ovf", "m_final.ovf"):
