@@ -18,6 +18,9 @@ from pathlib import Path
 import yaml
 
 from surrogate.config.loader import RunConfig, load_config, parse_config
+from surrogate.config.specs import SimulationSpec
+from surrogate.engines.magnumnp.runner import run_magnumnp
+from surrogate.engines.mumax3.render import render_simulation
 from surrogate.io.atomic import atomic_write, write_json_atomic
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +55,16 @@ def repository_config(*overlays: str) -> RunConfig:
     for path in paths:
         raw = _merged(raw, yaml.safe_load(path.read_text(encoding="utf-8")))
     return parse_config(raw, " + ".join(str(path.relative_to(REPO_ROOT)) for path in paths))
+
+
+def simulate_magnumnp(spec: SimulationSpec, run_dir: Path, **engine_options) -> Path:
+    """Render `spec` into `run_dir` (the mumax3 script and the drive files it loads), run it
+    there on magnum.np (`run_magnumnp` with `engine_options`) and return the table's path.
+
+    `run_dir` is the benchmark's own run folder: a rerun replaces what an earlier run wrote.
+    """
+    render_simulation(spec, run_dir, overwrite=True)
+    return run_magnumnp(spec, run_dir, run_dir, **engine_options)
 
 
 def shared_input(path: Path) -> Path:

@@ -17,9 +17,9 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks.common import provenance, repository_config
+from benchmarks.common import provenance, repository_config, simulate_magnumnp
 from surrogate.config.specs import SimulationSpec
-from surrogate.engines.magnumnp.skyrmion import EngineError, Integrator, run_magnumnp
+from surrogate.engines.magnumnp.base import EngineError, Integrator, Numerics
 from surrogate.io.mumax3_table import read_table
 
 
@@ -58,9 +58,9 @@ def main() -> None:
     args = parser.parse_args()
     spec = survey_spec(args)
     with tempfile.TemporaryDirectory() as tmp:
-        integrator = Integrator(args.integrator, args.atol, args.step)
+        numerics = Numerics(integrator=Integrator(args.integrator, atol=args.atol, step=args.step))
         try:
-            path = run_magnumnp(spec, Path(tmp), dtype=args.dtype, integrator=integrator)
+            path = simulate_magnumnp(spec, Path(tmp), dtype=args.dtype, numerics=numerics)
         except EngineError as exc:
             print(json.dumps({"spec": spec.to_dict(), "error": str(exc)}, indent=2))
             return

@@ -26,7 +26,9 @@ import numpy as np
 
 from benchmarks.common import RESULTS_DIR, benchmark_config, write_result_json
 from surrogate.config.specs import SkyrmionDevice
-from surrogate.engines.magnumnp.skyrmion import disk_mask, import_magnumnp, seeded_magnetization
+from surrogate.engines.magnumnp.base import import_magnumnp
+from surrogate.engines.magnumnp.skyrmion import seeded_magnetization
+from surrogate.physics.geometry import disk_mask
 
 MUMAX3_RADIUS = 22.1e-9
 TOLERANCE = 0.5e-9
@@ -34,7 +36,7 @@ RESULT = RESULTS_DIR / "magnumnp_dmi_skyrmion.json"
 DEVICE = benchmark_config("skyrmion").devices["dmi_standard_problem"]
 
 
-def relaxed_skyrmion(device: SkyrmionDevice = DEVICE, threads: int | None = None) -> dict:
+def relaxed_skyrmion(device: SkyrmionDevice = DEVICE, threads: int = 1) -> dict:
     """Minimise exchange + anisotropy + DMI (no demag); returns mz on the grid and timings."""
     mnp, torch = import_magnumnp("float64", threads)
     nx, ny, nz = device.grid

@@ -5,7 +5,9 @@ benchmarks/configs/skyrmion.yaml (Chen et al. 2022): 80 nm disk, 80 x 80 x 1
 cells of 1 nm, Ms 580 kA/m, Aex 15 pJ/m, Ku1 0.8 MJ/m^3, Dind 3.5 mJ/m^2; a
 40 nm Néel skyrmion seeded, relaxed, 1 ns at alpha 0.1, then driven at alpha 0.01 by
 Ku1 = 8e5 + 1e5 A_n sin(2 pi 4 GHz t), with the A_n that mumax3 used:
-A_n = 4 (s_n - 1) - 2 from `sequence_amp2.ovf`. <mz> of the driven run is
+A_n = 4 (s_n - 1) - 2 from `sequence_amp2.ovf`, written as the drive data file
+that `render` wrote beside the script (the file both engines read), so the
+run replays mumax3's drive. <mz> of the driven run is
 compared with `table.txt` of ../shared/reference/mumax3/1skyrmion_voltage_train
 (NRMSE over the common time span, and an overlay PNG). The run is slow on a
 CPU, so the driven duration is an option (default 0.5 ns).
@@ -35,7 +37,10 @@ from benchmarks.common import (
     write_result_json,
 )
 from surrogate.config.specs import SimulationSpec
-from surrogate.engines.magnumnp.skyrmion import run_magnumnp
+from surrogate.engines.drive_files import drive_plan, write_data_files
+from surrogate.engines.magnumnp.runner import run_magnumnp
+from surrogate.engines.mumax3.render import render_simulation
+from surrogate.io.atomic import atomic_write
 from surrogate.io.mumax3_table import read_table
 
 REFERENCE = MUMAX3_REFERENCE_DIR / "1skyrmion_voltage_train"
@@ -54,6 +59,20 @@ def mumax3_amplitudes(path: Path) -> np.ndarray:
 
     values = np.concatenate([np.ravel(v) for v in read_ovf(path)["data"].values()])
     return 4.0 * (values - 1.0) - 2.0
+
+
+def render_with_amplitudes(spec: SimulationSpec, run_dir: Path, amplitudes: np.ndarray) -> None:
+    """Render `spec` into `run_dir`, then replace its drive data file by `amplitudes` (A_n)."""
+    render_simulation(spec, run_dir, overwrite=True)
+    plan = drive_plan(spec)
+    (channel,) = plan.channels
+    if len(amplitudes) != len(channel.values):
+        raise ValueError(f"{len(amplitudes)} mumax3 amplitudes for a drive of "
+                         f"{len(channel.values)} periods")
+    replayed = replace(plan, channels=(replace(channel, values=np.asarray(amplitudes)),))
+    for name, text in write_data_files(replayed, spec.device.cell_size).items():
+        with atomic_write(run_dir / name) as tmp:
+            tmp.write_text(text, encoding="utf-8")
 
 
 def nrmse(prediction: np.ndarray, reference: np.ndarray) -> float:
@@ -122,7 +141,8 @@ def main() -> None:
     spec = paper_spec(args.settle_ns * 1e-9, n_periods)
     amplitudes = mumax3_amplitudes(reference / "sequence_amp2.ovf")[:n_periods]
     if not args.compare_only:
-        run_magnumnp(spec, args.run_dir, dtype=args.dtype, amplitudes=amplitudes)
+        render_with_amplitudes(spec, args.run_dir, amplitudes)
+        run_magnumnp(spec, args.run_dir, args.run_dir, dtype=args.dtype)
     engine = json.loads((args.run_dir / "engine.json").read_text())
     result = compare(args.run_dir / "table.txt", reference / "table.txt")
     args.results.mkdir(parents=True, exist_ok=True)

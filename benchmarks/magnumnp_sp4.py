@@ -33,8 +33,9 @@ import numpy as np
 
 from benchmarks.common import RESULTS_DIR, benchmark_config, write_result_json
 from surrogate.config.specs import FieldStepDrive, StandardProblem4
-from surrogate.engines.magnumnp.skyrmion import MUMAX3_GAMMA, import_magnumnp
-from surrogate.engines.mumax3.render import MU0
+from surrogate.engines.magnumnp.base import import_magnumnp
+from surrogate.engines.magnumnp.mumax3_kernel import MUMAX3_DEMAG_ACCURACY, mumax3_kernel_spectrum
+from surrogate.physics.constants import GAMMA_LL, MU0
 
 TOLERANCE = 2e-3
 MUMAX3 = {  # asserted by mumax/3 test/standardproblem4.mx3 (to 1e-5)
@@ -47,7 +48,6 @@ RELAX_MAXITER = 50000
 LLG_RELAX_STEP = 1e-11  # s of alpha = 1 LLG between two torque checks
 MUMAX3_HEADROOM = 0.8  # mumax3 engine/run.go Headroom
 MUMAX3_INITIAL_DT = 1e-15  # s, mumax3 engine/run.go Dt_si
-MUMAX3_DEMAG_ACCURACY = 6.0  # mumax3 engine/demag.go DemagAccuracy (its default)
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def sp4_problem() -> tuple[StandardProblem4, FieldStepDrive]:
 def run_sp4(device: StandardProblem4, drive: FieldStepDrive, settings: Sp4Settings,
             threads: int = 1) -> dict:
     """Relax and switch SP4; returns <m> relaxed and at the end, the <m> trace and wall times."""
-    gamma = MUMAX3_GAMMA if settings.gamma == "mumax3" else None
+    gamma = GAMMA_LL if settings.gamma == "mumax3" else None
     mnp, torch = import_magnumnp(settings.dtype, threads, gamma=gamma)
     cell = tuple(size / n for size, n in zip(device.size, device.grid, strict=True))
     state = mnp.State(mnp.Mesh(device.grid, cell))
@@ -107,7 +107,8 @@ def run_sp4(device: StandardProblem4, drive: FieldStepDrive, settings: Sp4Settin
     mnp.normalize(state.m)
     demag = mnp.DemagField(p=settings.demag_p)
     if settings.demag_kernel == "mumax3":
-        demag._N = mumax3_kernel_spectrum(torch, device.grid, cell, settings.demag_accuracy)
+        demag._N = mumax3_kernel_spectrum(device.grid, cell, torch.get_default_dtype(),
+                                          state.device, settings.demag_accuracy)
     terms = [demag, mnp.ExchangeField()]
 
     start = time.perf_counter()
@@ -201,71 +202,6 @@ def _switch_mumax3_dp45(torch, state, terms, drive, settings):
             dt = stop - t
     state.m = m0
     return np.array(times), np.array(trace), steps
-
-
-def mumax3_kernel(grid: tuple[int, int, int], cell: tuple[float, float, float],
-                  accuracy: float) -> dict[tuple[int, int], np.ndarray]:
-    """mumax3's demag kernel of a one-layer film (mag/demagkernel.go CalcDemagKernel).
-
-    Brute-force integration of the source cell's surface charges over the
-    destination cell volume, with more points the nearer the cells; returns the
-    xx, xy, yy and zz components on the zero-padded (2 nx, 2 ny) grid in wrapped
-    index order, rounded to float32. h = K Ms m, so the self term is negative.
-    """
-    if grid[2] != 1:
-        raise ValueError(f"mumax3_kernel handles one-layer films; grid {grid} has {grid[2]} layers")
-    size = (2 * grid[0], 2 * grid[1])
-    smallest = min(cell)
-    kernel = {key: np.zeros(size) for key in ((0, 0), (0, 1), (1, 1), (2, 2))}
-    for s in range(3):
-        u, v, w = s, (s + 1) % 3, (s + 2) % 3
-        for ix in range((size[0] - 1) // 2 + 1):
-            for iy in range((size[1] - 1) // 2 + 1):
-                centre = np.array([ix * cell[0], iy * cell[1], 0.0])
-                gap = np.array([max(ix - 1, 0) * cell[0], max(iy - 1, 0) * cell[1], 0.0])
-                distance = float(np.linalg.norm(gap)) or smallest
-                max_size = distance / accuracy
-                n = [int(max(c / max_size, 1) + 0.5) for c in cell]
-                nv, nw = 2 * int(max(cell[v] / max_size, 1) + 0.5), 2 * int(
-                    max(cell[w] / max_size, 1) + 0.5)
-                charge = cell[v] * cell[w] / (nv * nw * n[0] * n[1] * n[2])
-                pv = -cell[v] / 2 + cell[v] / (2 * nv) + np.arange(nv) * cell[v] / nv
-                pw = -cell[w] / 2 + cell[w] / (2 * nw) + np.arange(nw) * cell[w] / nw
-                axes = [centre[c] - cell[c] / 2 + cell[c] / (2 * n[c]) + np.arange(n[c]) * cell[c]
-                        / n[c] for c in range(3)]
-                rx, ry, rz, qv, qw = np.meshgrid(*axes, pv, pw, indexing="ij", sparse=True)
-                destination = [rx, ry, rz]
-                field = np.zeros(3)
-                for pole, sign in ((cell[u] / 2, 1.0), (-cell[u] / 2, -1.0)):
-                    source = {u: pole, v: qv, w: qw}
-                    offset = [destination[c] - source[c] for c in range(3)]
-                    r3 = (offset[0] ** 2 + offset[1] ** 2 + offset[2] ** 2) ** 1.5
-                    for d in range(3):
-                        field[d] += sign * charge * float(np.sum(offset[d] / (4 * np.pi * r3)))
-                for d in range(s, 3):
-                    if (s, d) in kernel:
-                        kernel[(s, d)][ix, iy] = field[d]
-    for (s, d), values in kernel.items():
-        odd = (s, d) == (0, 1)
-        sign = -1.0 if odd else 1.0
-        values[size[0] // 2 + 1:, :] = sign * values[size[0] // 2 - 1:0:-1, :]
-        values[:, size[1] // 2 + 1:] = sign * values[:, size[1] // 2 - 1:0:-1]
-        kernel[(s, d)] = values.astype(np.float32).astype(np.float64)
-    return kernel
-
-
-def mumax3_kernel_spectrum(torch, grid, cell, accuracy) -> list[list]:
-    """mumax3's kernel in magnum.np's DemagField._N layout (real part of the 2D rfft)."""
-    kernel = mumax3_kernel(grid, cell, accuracy)
-    dtype = torch.get_default_dtype()
-
-    def spectrum(key):
-        values = torch.tensor(kernel[key][:, :, None], dtype=torch.float64)
-        return torch.fft.rfftn(values, dim=[0, 1]).real.to(dtype)
-
-    xx, xy, yy, zz = (spectrum(key) for key in ((0, 0), (0, 1), (1, 1), (2, 2)))
-    zero = torch.zeros_like(xx)
-    return [[xx, xy, zero], [xy, yy, zero], [zero, zero, zz]]
 
 
 def first_zero_crossing(t: np.ndarray, x: np.ndarray) -> float | None:

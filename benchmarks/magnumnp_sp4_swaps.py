@@ -65,17 +65,19 @@ def kernel_comparison() -> list[str]:
     """Markdown rows: mumax3's SP4 kernel against magnum.np's Newell kernel, entry by entry."""
     import torch
 
-    from benchmarks.magnumnp_sp4 import MUMAX3_DEMAG_ACCURACY, mumax3_kernel, sp4_problem
-    from surrogate.engines.magnumnp.skyrmion import import_magnumnp
+    from benchmarks.magnumnp_sp4 import sp4_problem
+    from surrogate.engines.magnumnp.base import import_magnumnp
+    from surrogate.engines.magnumnp.mumax3_kernel import MUMAX3_DEMAG_ACCURACY, mumax3_kernel
 
     device, _ = sp4_problem()
     cell = tuple(size / n for size, n in zip(device.size, device.grid, strict=True))
-    mumax3 = mumax3_kernel(device.grid, cell, MUMAX3_DEMAG_ACCURACY)
+    film = {key: values[:, :, 0] for key, values in
+            mumax3_kernel(device.grid, cell, MUMAX3_DEMAG_ACCURACY).items()}
     import_magnumnp("float64", 1)
     from magnumnp.field_terms.demag import demag_f, demag_g
 
     scaled = np.array(cell) / min(cell)
-    shape = mumax3[(0, 0)].shape
+    shape = film[(0, 0)].shape
     index = torch.meshgrid(*[torch.fft.fftfreq(n, 1 / n) for n in (*shape, 1)], indexing="ij")
 
     def newell(perm, func):
@@ -88,8 +90,8 @@ def kernel_comparison() -> list[str]:
     rows = ["| entry | self, mumax3 | self, Newell | (1,0) mumax3 | (1,0) Newell "
             "| sum over the kernel, mumax3 | sum, Newell | max abs difference |",
             "|---|---|---|---|---|---|---|---|"]
-    for (i, j), theirs in mumax3.items():
-        ours = newell_kernel[(i, j)]
+    for (i, j), ours in newell_kernel.items():
+        theirs = film[(i, j)]
         rows.append(f"| N{'xyz'[i]}{'xyz'[j]} | {theirs[0, 0]:.6f} | {ours[0, 0]:.6f} "
                     f"| {theirs[1, 0]:.6f} | {ours[1, 0]:.6f} | {theirs.sum():.6f} "
                     f"| {ours.sum():.6f} | {np.abs(theirs - ours).max():.2e} |")

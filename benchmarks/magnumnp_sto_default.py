@@ -26,12 +26,12 @@ from benchmarks.common import (
     RESULTS_DIR,
     RUNS_DIR,
     repository_config,
+    simulate_magnumnp,
     write_result_json,
     write_result_markdown,
 )
 from benchmarks.magnumnp_sto_thiele import windowed_frequency
 from surrogate.config.specs import SimulationSpec
-from surrogate.engines.magnumnp.vortex import run_magnumnp_oscillator
 from surrogate.io.mumax3_table import read_table
 
 RESULTS = RESULTS_DIR
@@ -54,7 +54,7 @@ def main() -> None:
     spec = oscillator_spec()
     oscillator, drive = spec.device, spec.drive
     start, cpu = time.perf_counter(), time.process_time()
-    table = read_table(run_magnumnp_oscillator(spec, out, relax_field=oscillator.relax_field))
+    table = read_table(simulate_magnumnp(spec, out))
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     engine = json.loads((out / "engine.json").read_text())
     t, mx, my, jz = (table.column(name) for name in ("t", "mx", "my", "Jz"))

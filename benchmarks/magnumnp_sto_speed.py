@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -48,13 +47,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=1e-9, help="driven run (s)")
     parser.add_argument("--work", type=Path, default=RUNS_DIR / "sto_speed")
     args = parser.parse_args()
-    env = dict(os.environ, SURROGATE_TORCH_THREADS="1")
     rows = []
     for temperature, dtype in VARIANTS:
         out = args.work / f"T{temperature:g}_{dtype}"
         command = [sys.executable, "-c", CHILD, str(temperature), dtype, str(args.duration),
                    str(out)]
-        subprocess.run(command, check=True, env=env, cwd=REPO_ROOT)
+        subprocess.run(command, check=True, cwd=REPO_ROOT)
         record = json.loads((out / "engine.json").read_text())
         rows.append({
             "temperature_K": temperature, "dtype": dtype,

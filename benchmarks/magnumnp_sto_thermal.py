@@ -22,9 +22,8 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks.common import RUNS_DIR, benchmark_config
+from benchmarks.common import RUNS_DIR, benchmark_config, simulate_magnumnp
 from surrogate.config.specs import SimulationSpec
-from surrogate.engines.magnumnp.vortex import run_magnumnp_oscillator
 
 SAMPLE_PERIOD = 10e-12  # s
 THERMAL_RUNS = RUNS_DIR / "sto_thermal"
@@ -51,8 +50,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=24e-9, help="s, after settling")
     parser.add_argument("--out", type=Path, help="default benchmarks/runs/sto_thermal/seed<SEED>")
     args = parser.parse_args()
-    run_magnumnp_oscillator(thermal_spec(args.seed, args.duration),
-                            args.out or thermal_run_dir(args.seed), progress=False)
+    simulate_magnumnp(thermal_spec(args.seed, args.duration),
+                      args.out or thermal_run_dir(args.seed), progress=False)
 
 
 if __name__ == "__main__":

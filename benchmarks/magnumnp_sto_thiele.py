@@ -41,16 +41,15 @@ from benchmarks.common import (
     RESULTS_DIR,
     RUNS_DIR,
     benchmark_config,
+    simulate_magnumnp,
     write_result_json,
     write_result_markdown,
 )
 from surrogate.config.specs import SimulationSpec, VortexOscillator
-from surrogate.engines.magnumnp.skyrmion import MUMAX3_GAMMA
-from surrogate.engines.magnumnp.vortex import MU0, run_magnumnp_oscillator
 from surrogate.io.mumax3_table import read_table
+from surrogate.physics.constants import GAMMA_LL, MU0
 
 RESULTS = RESULTS_DIR
-GAMMA = MUMAX3_GAMMA / MU0  # rad/(s T): mumax3's GammaLL, which the engine uses
 HOLD_FIELD = 5e-3  # T along x during the relaxation: displaces the core by ~10 nm along y
 TRACE_STRIDE = 4  # the results json keeps every 4th sample (20 ps) of <my>
 WINDOW = 0.5e-9  # s, frequency windows
@@ -64,10 +63,10 @@ def thiele_frequency(device: VortexOscillator, current_density: float) -> dict:
     """Small-orbit Thiele estimates (Hz): gyrotropic f0 and the Oersted shift df_Oe."""
     radius = device.diameter / 2
     beta = device.thickness / radius
-    f0 = 20.0 / 9.0 * GAMMA * MU0 * device.material.Ms * beta / (8 * math.pi**2)
+    f0 = 20.0 / 9.0 * GAMMA_LL * MU0 * device.material.Ms * beta / (8 * math.pi**2)
     # the field of J along +z circulates counter-clockwise, as a chirality +1 vortex
     parallel = math.copysign(1.0, device.chirality * current_density)
-    df_oe = 0.85 * GAMMA * MU0 * abs(current_density) * radius / (4 * math.pi**2)
+    df_oe = 0.85 * GAMMA_LL * MU0 * abs(current_density) * radius / (4 * math.pi**2)
     return {"f0_Hz": f0, "df_oersted_Hz": parallel * df_oe if device.oersted else 0.0}
 
 
@@ -116,7 +115,8 @@ def run_engine(
     drive = replace(CONFIG.drives["dc"], hold_time=duration, n_steps=1)
     spec = SimulationSpec(device=device, drive=drive, sample_period=CONFIG.sample_period)
     field = (HOLD_FIELD, 0.0, 0.0) if displaced else (0.0, 0.0, 0.0)
-    return run_magnumnp_oscillator(spec, out_dir, dtype=dtype, relax_field=field)
+    spec = replace(spec, device=replace(device, relax_field=field))
+    return simulate_magnumnp(spec, out_dir, dtype=dtype)
 
 
 def simulate(device: VortexOscillator, duration: float, out_dir: Path) -> dict:

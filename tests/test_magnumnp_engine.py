@@ -18,6 +18,8 @@ import pytest
 
 from surrogate.config.specs import SimulationSpec
 from surrogate.engines.drive_files import DriveSpecError, drive_plan
+from surrogate.engines.magnumnp.base import Numerics
+from surrogate.engines.magnumnp.mumax3_kernel import mumax3_kernel, padded_shape
 from surrogate.engines.magnumnp.runner import run_magnumnp
 from surrogate.engines.magnumnp.skyrmion import seeded_magnetization
 from surrogate.engines.mumax3.render import render_simulation
@@ -129,6 +131,8 @@ def test_sidecar_and_snapshots_are_written(engine_run):
     assert set(record["wall_s"]) >= {"relax", "settle", "drive", "total"}
     assert record["relax"]["converged"] is True
     assert record["simulated_ns_per_wall_minute"] > 0
+    assert record["simulated_ns_per_cpu_minute"] > 0
+    assert record["demag"] == {"kernel": "mumax3", "accuracy": 6.0}
     from ovf2io import read_ovf
 
     for name in ("m_relaxed.ovf", "m_final.ovf"):
@@ -268,3 +272,48 @@ def test_mumax3_sequence_file_replays_the_reference_drive(shared_reference):
     expected = replayed.values(table.column("t")[keep] - 1e-9)[:, 0]
     np.testing.assert_allclose(table.column("Ku1.region100")[keep], expected, rtol=0, atol=5.0)
     assert "magnumnp" not in sys.modules
+
+
+def test_mumax3_kernel_of_a_cube_film_has_the_cube_self_term():
+    """Self term -1/3 per axis for a cube, even diagonal, odd xy, dipolar far field."""
+    kernel = {key: values[:, :, 0] for key, values in
+              mumax3_kernel((8, 8, 1), (2e-9, 2e-9, 2e-9)).items()}
+    for key in ((0, 0), (1, 1), (2, 2)):
+        assert kernel[key][0, 0] == pytest.approx(-1 / 3, abs=1e-3)
+        np.testing.assert_array_equal(kernel[key][1], kernel[key][-1])
+        np.testing.assert_array_equal(kernel[key][:, 1], kernel[key][:, -1])
+    np.testing.assert_array_equal(kernel[(0, 1)][1, 2], -kernel[(0, 1)][-1, 2])
+    np.testing.assert_array_equal(kernel[(0, 1)][1, 2], -kernel[(0, 1)][1, -2])
+    assert kernel[(0, 1)][1, 1] > 0 and kernel[(0, 0)][1, 0] > 0 > kernel[(1, 1)][1, 0]
+    # three cells away along x: a point dipole, h_x = 2 V Ms / (4 pi x^3)
+    assert kernel[(0, 0)][3, 0] == pytest.approx(2 / (4 * np.pi * 3**3), rel=0.02)
+    assert np.all(kernel[(0, 2)] == 0) and np.all(kernel[(1, 2)] == 0)  # a film has no xz, yz
+
+
+def test_mumax3_kernel_of_a_layered_grid_is_a_dipole_tensor_far_away():
+    """Three layers of flat cells: self-term trace -1, the signs of the odd components, and
+    the point-dipole tensor V (3 r r - r^2) / (4 pi r^5) for distant cells."""
+    grid, cell = (12, 10, 3), (2e-9, 3e-9, 1e-9)
+    kernel = mumax3_kernel(grid, cell)
+    assert all(values.shape == padded_shape(grid) == (24, 20, 6) for values in kernel.values())
+    trace = kernel[(0, 0)] + kernel[(1, 1)] + kernel[(2, 2)]
+    assert trace[0, 0, 0] == pytest.approx(-1.0, abs=2e-3)
+    assert kernel[(2, 2)][0, 0, 0] < kernel[(0, 0)][0, 0, 0] < kernel[(1, 1)][0, 0, 0] < 0
+    offset = (9, 7, 2)
+    r = np.array(offset) * np.array(cell)
+    dipole = np.prod(cell) * (3 * np.outer(r, r) - r @ r * np.eye(3)) / (4 * np.pi * (r @ r)**2.5)
+    for (i, j), values in kernel.items():
+        assert values[offset] == pytest.approx(dipole[i, j], rel=0.02, abs=1e-6)
+        mirrored = tuple(-k % n for k, n in zip(offset, padded_shape(grid), strict=True))
+        for axis in range(3):
+            flipped = list(offset)
+            flipped[axis] = mirrored[axis]
+            sign = -1 if (i != j and axis in (i, j)) else 1
+            assert values[tuple(flipped)] == sign * values[offset]
+
+
+def test_numerics_default_to_the_mumax3_kernel_and_refuse_unknown_kernels():
+    assert Numerics().demag_kernel == "mumax3"
+    assert Numerics(demag_kernel="newell").demag_kernel == "newell"
+    with pytest.raises(ValueError, match="demag_kernel 'fast'"):
+        Numerics(demag_kernel="fast")

@@ -28,12 +28,16 @@ import numpy as np
 
 from surrogate.config.specs import Material, SimulationSpec
 from surrogate.engines.drive_files import DrivePlan
+from surrogate.engines.magnumnp.mumax3_kernel import MUMAX3_DEMAG_ACCURACY, mumax3_kernel_spectrum
 from surrogate.io.atomic import atomic_write, write_json_atomic
 from surrogate.io.mumax3_table import write_table
 from surrogate.physics.constants import GAMMA_LL, MU0
 
 ENGINE = "magnum.np"
 INTEGRATORS = ("rkf45", "rk4")
+#: Demag kernels: mumax3's (mag/demagkernel.go, the default, so that both engines simulate
+#: the same discretised field) or magnum.np's (Newell's formula within `demag_p` cells).
+DEMAG_KERNELS = ("mumax3", "newell")
 NORM_TOLERANCE = 1e-3
 #: Parameter names of the specs (mumax3's, e.g. a drive's `parameter`) -> magnum.np material keys.
 MAGNUMNP_NAMES = {
@@ -74,11 +78,21 @@ class Relaxation:
 
 @dataclass(frozen=True)
 class Numerics:
-    """A device kind's numerical settings: integrator, relaxation, demag near-field cells."""
+    """A device kind's numerical settings: integrator, relaxation and demag kernel.
+
+    `demag_kernel` is "mumax3" (mumax3's kernel at its default DemagAccuracy,
+    see `mumax3_kernel`) or "newell" (magnum.np's: Newell's formula within
+    `demag_p` cell diagonals, point dipoles beyond; `demag_p` is used only there).
+    """
 
     integrator: Integrator = field(default_factory=Integrator)
     relaxation: Relaxation = field(default_factory=Relaxation)
+    demag_kernel: str = "mumax3"
     demag_p: int = 20
+
+    def __post_init__(self) -> None:
+        if self.demag_kernel not in DEMAG_KERNELS:
+            raise ValueError(f"demag_kernel '{self.demag_kernel}' is not one of {DEMAG_KERNELS}")
 
 
 def import_magnumnp(dtype: str, threads: int = 1, gamma: float | None = GAMMA_LL):
@@ -268,6 +282,14 @@ class MagnumRun:
         """Damping of the driven run."""
         return self.device.alpha
 
+    def demag_field(self):
+        """magnum.np's DemagField with the kernel `numerics.demag_kernel` names."""
+        demag = self.mnp.DemagField(p=self.numerics.demag_p)
+        if self.numerics.demag_kernel == "mumax3":
+            demag._N = mumax3_kernel_spectrum(self.grid, self.cell, self.torch.get_default_dtype(),
+                                              self.state.device)
+        return demag
+
     # --- the run ---------------------------------------------------------------------------
     def drive_offset(self, channel_index: int):
         """Channel `channel_index`'s offset from its base at the state's time (0-d tensor).
@@ -401,6 +423,7 @@ class MagnumRun:
         integrator, relaxation = self.numerics.integrator, self.numerics.relaxation
         simulated = self.settle_time + self.spec.drive.duration
         dynamic_wall = self.stages["settle"] + self.stages["drive"]
+        dynamic_cpu = self.cpu["settle"] + self.cpu["drive"]
         return {
             "engine": ENGINE,
             "version": self.mnp.__version__,
@@ -415,7 +438,9 @@ class MagnumRun:
                 "rtol": integrator.rtol if integrator.name == "rkf45" else None,
                 "step_s": integrator.step if integrator.name == "rk4" else None,
             },
-            "demag_p": self.numerics.demag_p,
+            "demag": {"kernel": self.numerics.demag_kernel, **(
+                {"accuracy": MUMAX3_DEMAG_ACCURACY} if self.numerics.demag_kernel == "mumax3"
+                else {"p": self.numerics.demag_p})},
             "relax": {
                 "method": "MinimizerBB", "dm_tol_A_per_m": relaxation.dm_tol,
                 "max_iterations": relaxation.max_iterations, "converged": self.relax_converged,
@@ -426,4 +451,5 @@ class MagnumRun:
             "llg_steps": int(self.state._step),
             "simulated_s": simulated,
             "simulated_ns_per_wall_minute": simulated * 1e9 / dynamic_wall * 60.0,
+            "simulated_ns_per_cpu_minute": simulated * 1e9 / dynamic_cpu * 60.0,
         }

@@ -95,7 +95,7 @@ class SkyrmionRun(MagnumRun):
 
     def energy_terms(self) -> list:
         mnp = self.mnp
-        return [mnp.DemagField(p=self.numerics.demag_p), mnp.ExchangeField(),
+        return [self.demag_field(), mnp.ExchangeField(),
                 mnp.UniaxialAnisotropyField(), mnp.InterfaceDMIField()]
 
     def install_drive(self) -> None:

@@ -4,8 +4,8 @@ A permalloy film on the full box, m relaxed from the uniform `initial_m`
 (the S-state), then the FieldStepDrive's field B_ext (T) is switched on at
 t = 0 and m evolves at `alpha` for the drive's duration; no settling. The
 numerical settings are those of benchmarks/magnumnp_sp4.py: RKF45 at
-atol = rtol = 1e-6, the minimiser to 1 A/m within 50 000 iterations, demag
-near field over 20 cells.
+atol = rtol = 1e-6, the minimiser to 1 A/m within 50 000 iterations, and
+mumax3's demag kernel (the default of every device).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from surrogate.physics.constants import MU0
 NUMERICS = Numerics(
     integrator=Integrator("rkf45", atol=1e-6, rtol=1e-6),
     relaxation=Relaxation(dm_tol=1.0, max_iterations=50000),
-    demag_p=20,
 )
 
 
@@ -68,7 +67,7 @@ class StandardProblem4Run(MagnumRun):
         return np.broadcast_to(m, self.grid + (3,)).copy()
 
     def energy_terms(self) -> list:
-        return [self.mnp.DemagField(p=self.numerics.demag_p), self.mnp.ExchangeField()]
+        return [self.demag_field(), self.mnp.ExchangeField()]
 
     def drive_terms(self) -> list:
         field = np.asarray(self.spec.drive.B_ext, dtype=np.float64) / MU0

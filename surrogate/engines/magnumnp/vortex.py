@@ -99,7 +99,7 @@ class VortexRun(MagnumRun):
 
     def energy_terms(self) -> list:
         mnp, material = self.mnp, self.device.material
-        terms = [mnp.DemagField(p=self.numerics.demag_p), mnp.ExchangeField()]
+        terms = [self.demag_field(), mnp.ExchangeField()]
         if material.Ku1:
             terms.append(mnp.UniaxialAnisotropyField())
         if material.Dind:
