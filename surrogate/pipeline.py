@@ -84,7 +84,8 @@ def simulate_stage(
     else:
         from surrogate.engines.magnumnp.runner import run_magnumnp
 
-        run_magnumnp(spec, scratch, Path(script).parent, dtype=dtype, threads=threads)
+        run_magnumnp(spec, scratch, Path(script).parent, dtype=dtype, threads=threads,
+                     timeout_s=None if timeout_minutes is None else 60.0 * timeout_minutes)
     wall = time.perf_counter() - started
     produced = scratch / "table.txt"
     if not produced.is_file():

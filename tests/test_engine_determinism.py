@@ -56,3 +56,18 @@ def test_thermal_run_is_identical_for_a_fixed_seed(tmp_path):
     np.testing.assert_array_equal(first, second)
     assert not np.array_equal(first[:, 1:4], other[:, 1:4]), "the thermal field did nothing"
     assert "magnumnp" not in sys.modules
+
+
+def test_magnumnp_honours_the_simulate_timeout(tmp_path):
+    folder = tmp_path / "sim"
+    render_stage(parse_config(thermal_config(7)), "hot", "current", folder)
+    table = folder / "hot.out" / "table.txt"
+    env = dict(os.environ, PYTHONPATH=str(REPO), CUDA_DEVICE="-1")
+    done = subprocess.run(
+        [sys.executable, "-m", "surrogate", "simulate", "--spec", str(folder / "spec.json"),
+         "--script", str(folder / "hot.mx3"), "--table", str(table), "--engine", "magnumnp",
+         "--log", str(tmp_path / "log.txt"), "--timeout-minutes", "0.0001"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 1
+    assert "passed its time limit of 0.0001 min" in done.stderr
+    assert not table.exists()

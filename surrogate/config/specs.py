@@ -76,6 +76,11 @@ class SkyrmionDevice:
         n = int(round(self.diameter / self.cell_size))
         return (n, n, 1)
 
+    @property
+    def cell(self) -> tuple[float, float, float]:
+        """Cell size (m) along x, y, z: one cell over the thickness."""
+        return (self.cell_size, self.cell_size, self.thickness)
+
 
 @dataclass(frozen=True)
 class RandomSineDrive:
@@ -187,6 +192,11 @@ class VortexOscillator:
         """Number of cells (nx, ny, nz)."""
         n = int(round(self.diameter / self.cell_size))
         return (n, n, self.layers)
+
+    @property
+    def cell(self) -> tuple[float, float, float]:
+        """Cell size (m) along x, y, z: `layers` cells over the thickness."""
+        return (self.cell_size, self.cell_size, self.thickness / self.layers)
 
 
 @dataclass(frozen=True)
@@ -301,6 +311,11 @@ class StandardProblem4:
     alpha: float = 0.02
     initial_m: tuple[float, float, float] = (1.0, 0.1, 0.0)
     kind: str = "standard_problem_4"
+
+    @property
+    def cell(self) -> tuple[float, float, float]:
+        """Cell size (m) along x, y, z."""
+        return tuple(size / n for size, n in zip(self.size, self.grid, strict=True))
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,7 @@ def region_file_name(device: SkyrmionDevice) -> str:
 def region_map_text(device: SkyrmionDevice, region_map: np.ndarray) -> str:
     """The region map as OVF2 text: one value a cell, x fastest, on the device's mesh (m)."""
     region_map = _check_map(device, region_map, f"device '{device.name}'")
-    cell = (device.cell_size, device.cell_size, device.thickness / device.grid[2])
+    cell = device.cell
     return format_ovf_text(region_map.astype(np.float64), cell, title="regions",
                            labels=("region",))
 

@@ -189,7 +189,7 @@ def sample_schedule(duration: float, period: float,
 class MagnumRun:
     """One simulation of `spec` into `out_dir`. Subclasses fill in the device.
 
-    Subclass hooks: `grid` and `cell` (mesh), `magnetic_cells`, `material_maps`,
+    Subclass hooks: `magnetic_cells`, `material_maps`,
     `initial_magnetization`, `energy_terms`, `drive_terms`, `install_drive`,
     `check_texture`; optionally `relax_field`, `input_values`, `settle_time`,
     `settle_alpha`, `drive_alpha`.
@@ -200,9 +200,11 @@ class MagnumRun:
 
     def __init__(self, spec: SimulationSpec, out_dir: Path, plan: DrivePlan | None, *,
                  data_folder: Path, numerics: Numerics | None, dtype: str, threads: int,
-                 progress: bool):
+                 progress: bool, timeout_s: float | None = None):
         self.spec, self.out_dir, self.plan = spec, Path(out_dir), plan
         self.data_folder = Path(data_folder)
+        self.timeout_s = timeout_s
+        self.deadline = None if timeout_s is None else time.monotonic() + timeout_s
         self.numerics = numerics or type(self).numerics
         self.dtype, self.progress = dtype, progress
         self.device = spec.device
@@ -230,8 +232,15 @@ class MagnumRun:
         self.relax_converged = False
 
     # --- device hooks -------------------------------------------------------------------
-    grid: tuple[int, int, int]
-    cell: tuple[float, float, float]
+    @property
+    def grid(self) -> tuple[int, int, int]:
+        """Number of cells (nx, ny, nz) of the device's mesh."""
+        return tuple(self.device.grid)
+
+    @property
+    def cell(self) -> tuple[float, float, float]:
+        """Cell size (m) of the device's mesh."""
+        return tuple(self.device.cell)
 
     def magnetic_cells(self) -> np.ndarray:
         """Boolean (nx, ny, nz) map of the magnetic cells."""
@@ -371,6 +380,7 @@ class MagnumRun:
         with progress_bar(f"{self.label} settle", settle, self.progress) as bar:
             for target in np.linspace(0.0, settle, n_chunks + 1)[1:]:
                 advance(llg, self.state, target, bar)
+                self.check_time("settle")
 
     def _drive(self, llg) -> np.ndarray:
         t0, duration = self.settle_time, self.spec.drive.duration
@@ -385,10 +395,20 @@ class MagnumRun:
                         self.enter_step(int(self.plan.step_index(targets[i - 1])))
                     advance(llg, self.state, t0 + target, bar)
                     self.check(f"drive at t = {float(self.state.t):.6g} s")
+                    self.check_time("drive")
                 if is_sample[i]:
                     m = self.state.m[self.mask].mean(dim=0).double().cpu().numpy()
                     rows.append([t0 + target, *m, *self.input_values(target)])
         return np.array(rows)
+
+    def check_time(self, stage: str) -> None:
+        """Raise EngineError once the run has passed its wall-time limit (`timeout_s`)."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise EngineError(
+                f"{stage}: the run passed its time limit of {self.timeout_s / 60:.3g} min at "
+                f"simulated t = {float(self.state.t):.6g} s; raise simulation.timeout_minutes "
+                "or shorten the drive"
+            )
 
     def check(self, stage: str) -> None:
         """Raise EngineError if |m| left 1 or is not finite in the magnet (magnum.np's

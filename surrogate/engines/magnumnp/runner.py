@@ -31,12 +31,15 @@ FIELD_UNIT = "T"
 def run_magnumnp(
     spec: SimulationSpec, out_dir: Path, drive_folder: Path, *, dtype: str = "float64",
     threads: int = 1, progress: bool = True, numerics: Numerics | None = None,
+    timeout_s: float | None = None,
 ) -> Path:
     """Simulate `spec`; write `out_dir/table.txt` (mumax3 layout) and return its path.
 
     `drive_folder` holds the drive data files and region map `render` wrote
     (the script's folder). Also writes `m_relaxed.ovf`, `m_final.ovf` (OVF2) and
-    `engine.json`. `numerics` replaces the device kind's default settings.
+    `engine.json`. `numerics` replaces the device kind's default settings;
+    past `timeout_s` of wall time (checked between integration steps) it raises
+    EngineError.
     Raises ValueError naming the field for a device or drive magnum.np does not
     run, DriveSpecError for missing or mismatched data files, and EngineError
     if magnum.np fails to import, the integration diverges or the magnetic
@@ -55,6 +58,6 @@ def run_magnumnp(
     for stale in ("table.txt", "engine.json"):
         (out_dir / stale).unlink(missing_ok=True)
     run = run_class(spec, out_dir, plan, data_folder=drive_folder, numerics=numerics,
-                    dtype=dtype, threads=threads,
+                    dtype=dtype, threads=threads, timeout_s=timeout_s,
                     progress=progress)
     return run.execute(columns, units)

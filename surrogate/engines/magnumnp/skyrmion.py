@@ -75,15 +75,6 @@ class SkyrmionRun(MagnumRun):
     label = "magnum.np skyrmion"
     numerics = NUMERICS
 
-    @property
-    def grid(self) -> tuple[int, int, int]:
-        return self.device.grid
-
-    @property
-    def cell(self) -> tuple[float, float, float]:
-        device = self.device
-        return (device.cell_size, device.cell_size, device.thickness / device.grid[2])
-
     def magnetic_cells(self) -> np.ndarray:
         return disk_mask(self.device)[:, :, None]
 

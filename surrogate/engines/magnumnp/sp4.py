@@ -37,14 +37,6 @@ class StandardProblem4Run(MagnumRun):
     device: StandardProblem4
 
     @property
-    def grid(self) -> tuple[int, int, int]:
-        return tuple(self.device.grid)
-
-    @property
-    def cell(self) -> tuple[float, float, float]:
-        return tuple(size / n for size, n in zip(self.device.size, self.device.grid, strict=True))
-
-    @property
     def settle_time(self) -> float:
         return 0.0
 

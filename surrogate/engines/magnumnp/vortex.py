@@ -79,15 +79,6 @@ class VortexRun(MagnumRun):
     label = "magnum.np oscillator"
     numerics = NUMERICS
 
-    @property
-    def grid(self) -> tuple[int, int, int]:
-        return self.device.grid
-
-    @property
-    def cell(self) -> tuple[float, float, float]:
-        device = self.device
-        return (device.cell_size, device.cell_size, device.thickness / device.grid[2])
-
     def magnetic_cells(self) -> np.ndarray:
         return np.repeat(disk_mask(self.device)[:, :, None], self.device.layers, axis=2)
 

@@ -239,8 +239,7 @@ def _vortex(spec: SimulationSpec) -> tuple[str, dict, dict[str, str]]:
     oersted_file = data_file_names(spec)[-1] if device.oersted else ""
     if device.oersted:
         files[oersted_file] = format_ovf_text(
-            oersted_field_per_current(device), (device.cell_size, device.cell_size,
-                                          device.thickness / device.layers),
+            oersted_field_per_current(device), device.cell,
             title="oersted", labels=("Bx_per_J", "By_per_J", "Bz_per_J"),
             units=("T*m2/A",) * 3,
         )
@@ -260,7 +259,7 @@ def _standard_problem_4(spec: SimulationSpec) -> tuple[str, dict, dict[str, str]
     for axis in range(3):
         _check_positive(device.name, {f"device.size[{axis}]": device.size[axis],
                                       f"device.grid[{axis}]": device.grid[axis]})
-    cell = [device.size[i] / device.grid[i] for i in range(3)]
+    cell = list(device.cell)
     return "standard_problem_4.mx3.j2", {"device": device, "drive": drive, "cell": cell}, {}
 
 
