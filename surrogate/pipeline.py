@@ -73,13 +73,13 @@ def simulate_stage(
     chosen = resolve_engine(engine)
     started = time.perf_counter()
     if chosen == "mumax3":
+        from surrogate.engines.mumax3.render import expected_table_rows
         from surrogate.engines.mumax3.runner import run_mumax3
 
-        expected_rows = int(round(spec.drive.duration / spec.sample_period))
         run_mumax3(
             Path(script), scratch, log_path=Path(log_path),
             timeout_s=None if timeout_minutes is None else 60.0 * timeout_minutes,
-            expected_rows=expected_rows,
+            expected_rows=expected_table_rows(spec),
         )
     else:
         from surrogate.engines.magnumnp.runner import run_magnumnp

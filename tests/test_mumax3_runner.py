@@ -161,3 +161,26 @@ def test_missing_executable_and_script(tmp_path: Path, script: Path) -> None:
                    executable=str(tmp_path / "no-mumax3"))
     with pytest.raises(Mumax3RunError, match="script not found"):
         run_mumax3(tmp_path / "nope.mx3", tmp_path / "b.out", log_path=tmp_path / "b.log")
+
+
+def test_simulate_stage_runs_mumax3_and_checks_the_row_count(double: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            default_config) -> None:
+    from surrogate.config.loader import parse_config
+    from surrogate.pipeline import extract_stage, render_stage, simulate_stage
+
+    folder = tmp_path / "sim"
+    script = render_stage(parse_config(default_config), "skyrmion", "test", folder)
+    table = folder / "skyrmion.out" / "table.txt"
+    monkeypatch.setenv("MUMAX3_DOUBLE_ROWS", "799")  # a 2 ns drive every 2.5 ps needs 800
+    with pytest.raises(Mumax3RunError, match="799"):
+        simulate_stage(folder / "spec.json", script, table, engine="mumax3",
+                       log_path=tmp_path / "log.txt")
+    assert not table.exists()
+    monkeypatch.setenv("MUMAX3_DOUBLE_ROWS", "801")
+    simulate_stage(folder / "spec.json", script, table, engine="mumax3",
+                   log_path=tmp_path / "log.txt")
+    record = json.loads((table.parent / "engine.json").read_text())
+    assert record["engine"] == "mumax3" and record["wall_time_s"] > 0
+    trace = extract_stage(table, folder / "spec.json", ["mz"], tmp_path / "trace.npz")
+    assert trace.input_names == ["Ku1.region100"] and len(trace.t) == 801
