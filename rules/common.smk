@@ -17,6 +17,11 @@ RUN = parse_config(config, "config")
 SIMULATION = RUN.simulation
 # The rule environment's post-deploy script installs the package from here.
 os.environ["SURROGATE_SOURCE"] = workflow.basedir
+
+
+envvars:
+    "SURROGATE_SOURCE",
+
 ENGINE = resolve_engine(config["engine"])
 
 

@@ -144,3 +144,9 @@ def test_output_name_with_shell_syntax_is_refused(tmp_path, default_config):
     assert "'mz; touch HACKED' does not match" in said
     assert "['devices']['skyrmion']['outputs'][0]" in said
     assert not (workdir / "HACKED").exists() and not (workdir / "results").exists()
+
+
+def test_snakemake_lint_is_clean(tmp_path, default_config):
+    done = snakemake(workflow_copy(tmp_path, default_config), "--lint")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Congratulations" in done.stdout + done.stderr
