@@ -119,17 +119,17 @@ def test_prediction(wildcards):
 def evaluation_jsons():
     return [
         f"results/eval/{device}/{drive}.json"
-        for device in sorted(RUN.devices)
+        for device in RUN.main_devices()
         for drive in (RUN.train_drive_of(device), RUN.test_drive_of(device))
     ]
 
 
 def training_reports():
-    return expand("results/models/{device}.json", device=sorted(RUN.devices))
+    return expand("results/models/{device}.json", device=RUN.main_devices())
 
 
 def all_outputs():
     return [
         "results/metrics.json",
-        *expand("results/figures/{device}_overlay.png", device=sorted(RUN.devices)),
+        *expand("results/figures/{device}_overlay.png", device=RUN.main_devices()),
     ]

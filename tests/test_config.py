@@ -191,3 +191,13 @@ def test_schema_properties_and_dataclass_fields_match(section):
     properties = (schema if section is None else schema["$defs"][section])["properties"]
     fields = {field.name for field in dataclasses.fields(cls)}
     assert set(properties) - one_sided == fields - one_sided
+
+
+def test_main_run_false_keeps_a_device_out_of_rule_all():
+    from surrogate.config.loader import parse_config, read_yaml
+
+    raw = read_yaml("config.yaml")
+    raw["devices"]["side"] = dict(raw["devices"]["skyrmion"], main_run=False)
+    run = parse_config(raw, "config")
+    assert run.main_devices() == ["skyrmion"]
+    assert "side" in run.devices

@@ -29,7 +29,7 @@ from surrogate.engines.capabilities import engines_of, unsupported
 from surrogate.engines.mumax3.limits import check_thermal_cell_count
 
 # Device keys that configure the pipeline rather than the physics.
-PIPELINE_KEYS = ("outputs", "train_drive", "test_drive")
+PIPELINE_KEYS = ("outputs", "train_drive", "test_drive", "main_run")
 # Table columns a device learns when its config gives no `outputs`.
 DEFAULT_OUTPUTS = ("mz",)
 
@@ -65,6 +65,12 @@ class RunConfig:
     def test_drive_of(self, device: str) -> str:
         """The held-out drive of a device: its own `test_drive`, else the global one."""
         return self.raw["devices"][device].get("test_drive", self.test_drive)
+
+    def main_devices(self) -> list[str]:
+        """Devices that `snakemake` (rule all) trains and evaluates: all but those with
+        `main_run: false`, which only the experiments behind `snakemake figures` use."""
+        return sorted(name for name, spec in self.raw["devices"].items()
+                      if spec.get("main_run", True))
 
     def outputs_of(self, device: str) -> list[str]:
         """The table columns learnt for a device: its own `outputs`, else DEFAULT_OUTPUTS."""
