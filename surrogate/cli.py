@@ -65,7 +65,7 @@ def _paths(args: argparse.Namespace, names: tuple[str, ...]) -> list[tuple[str, 
         value = getattr(args, name, None)
         for item in value if isinstance(value, list) else [value]:
             if item is not None:
-                found.append((args.path_labels[name], Path(item).resolve()))
+                found.append((args.path_labels.get(name, name), Path(item).resolve()))
     return found
 
 
@@ -260,12 +260,74 @@ def cmd_predict(args: argparse.Namespace) -> None:
     from surrogate.io.trace import Trace, load_trace, save_trace
     from surrogate.node.rollout import predict_trace
 
-    trace = load_trace(Path(args.trace_or_drive))
+    sources = [args.trace_or_drive is not None, args.drive is not None, args.inputs is not None]
+    if sum(sources) != 1:
+        raise CliError("give exactly one of: a trace file, --drive CONFIG:DRIVE, --inputs FILE")
     started = time.perf_counter()
-    predicted: Trace = predict_trace(Path(args.model), _windowed(trace, args.window),
-                                     allow_partial=args.allow_partial)
+    if args.trace_or_drive is not None:
+        trace = load_trace(Path(args.trace_or_drive))
+        predicted: Trace = predict_trace(Path(args.model), _windowed(trace, args.window),
+                                         allow_partial=args.allow_partial)
+    else:
+        predicted = _forecast(args)
     save_trace(predicted, args.out)
     print(f"{args.out}: {len(predicted.t)} steps in {time.perf_counter() - started:.3f} s")
+
+
+def _forecast(args: argparse.Namespace):
+    """The prediction of `predict --drive` or `predict --inputs`: no simulated outputs."""
+    from surrogate.io.input_series import read_input_series
+    from surrogate.node.checkpoint import load_checkpoint
+    from surrogate.node.forecast import forecast
+
+    surrogate = load_checkpoint(Path(args.model), allow_partial=args.allow_partial)
+    source = {"model": str(args.model)}
+    if args.drive is not None:
+        from surrogate.config.loader import load_config
+        from surrogate.engines.drive_series import drive_input_series
+
+        device = args.device or surrogate.metadata.get("trained_on", {}).get("device")
+        if device is None:
+            raise CliError(f"{args.model}: the model file does not name its device; give --device")
+        run = load_config(args.drive_config)
+        series = drive_input_series(run.simulation_spec(device, args.drive_name))
+        source.update(device=device, drive=args.drive_name, config=str(args.drive_config))
+    else:
+        series = read_input_series(args.inputs, surrogate.input_names, surrogate.input_units,
+                                   args.sample_period or surrogate.step_s)
+        source.update(inputs=str(args.inputs))
+    prefix = None if args.prefix is None else _read_prefix(Path(args.prefix), surrogate)
+    predicted = forecast(surrogate, series, prefix)
+    predicted.metadata.update(source)
+    return predicted
+
+
+def _read_prefix(path: Path, surrogate):
+    """The model's first outputs (rows, channels) in SI on its grid: from a .npy file, or
+    the output channels of a trace (.npz) taken every model step."""
+    import numpy as np
+
+    from surrogate.io.trace import load_trace
+    from surrogate.node.rollout import channels, stride_for
+
+    if path.suffix == ".npz":
+        trace = load_trace(path)
+        return channels(trace, surrogate.output_names, "output")[:: stride_for(surrogate.step_s,
+                                                                                trace)]
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise CliError(f"--prefix {path}: not a readable .npy array ({exc})") from exc
+
+
+class DriveReference(argparse.Action):
+    """`--drive CONFIG:DRIVE`: stores the config path and the drive name apart."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        config_path, _, drive = value.rpartition(":")
+        if not config_path or not drive:
+            raise argparse.ArgumentError(self, f"'{value}' is not CONFIG:DRIVE")
+        namespace.drive, namespace.drive_config, namespace.drive_name = value, config_path, drive
 
 
 def cmd_fit_noise(args: argparse.Namespace) -> None:
@@ -450,18 +512,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_evaluate)
     declare_paths(p, ("model", "trace"), ("json", "pred_out"))
 
-    p = sub.add_parser("predict", help="free-running prediction of a trace's outputs")
+    p = sub.add_parser("predict", help="free-running prediction of a trace's or a drive's outputs")
     p.add_argument("model")
     p.add_argument(
-        "trace_or_drive",
+        "trace_or_drive", nargs="?",
         help="trace file (.npz): its inputs drive the model, its first samples set the state",
     )
+    p.add_argument("--drive", action=DriveReference, metavar="CONFIG:DRIVE",
+                   help="forecast a drive of a config file without simulating it")
+    p.add_argument("--device", help="the device of --drive (default: the model's own)")
+    p.add_argument("--inputs", help="forecast input samples (SI) from a CSV file (header of "
+                   "channel names, optional column t in s) or a .npy array (N, inputs)")
+    p.add_argument("--sample-period", type=positive_float,
+                   help="spacing (s) of the rows of --inputs without a t column "
+                   "(default: the model step)")
+    p.add_argument("--prefix", help="first k outputs (SI) on the model grid, .npy or a trace "
+                   "(.npz); default: the settled state stored in the model file")
     p.add_argument("--out", required=True, help="predicted trace (.npz)")
     p.add_argument("--window", help=WINDOW_HELP)
     p.add_argument("--allow-partial", action="store_true",
                    help="accept a periodic checkpoint of an unfinished training")
-    p.set_defaults(func=cmd_predict)
-    declare_paths(p, ("model", "trace_or_drive"), ("out",))
+    p.set_defaults(func=cmd_predict, drive_config=None, drive_name=None)
+    declare_paths(p, ("model", "trace_or_drive", "drive_config", "inputs", "prefix"), ("out",))
 
     p = sub.add_parser("fit-noise",
                        help="fit a k=1 model's diffusion and observation noise on a noisy trace")

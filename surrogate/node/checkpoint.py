@@ -31,6 +31,9 @@ class Surrogate:
     """A trained Spin-NODE with everything needed to run it on a trace.
 
     `step_s` is the model step (s); `scheme` the RK4 variant (see rk4.py).
+    `settled_outputs` (n_out,) in SI is the device at rest before its drive,
+    where a forecast of a new drive starts (forecast.py); None in model files
+    written before it was stored.
     """
 
     model: SpinNODE
@@ -44,6 +47,7 @@ class Surrogate:
     scheme: str
     settings: dict = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
+    settled_outputs: np.ndarray | None = None
 
     @property
     def shape(self) -> ModelShape:
@@ -68,6 +72,8 @@ def _payload(surrogate: Surrogate) -> dict:
         "scheme": surrogate.scheme,
         "settings_json": json.dumps(surrogate.settings, default=str),
         "metadata_json": json.dumps(surrogate.metadata, default=str),
+        **({} if surrogate.settled_outputs is None else
+           {"settled_outputs": torch.as_tensor(surrogate.settled_outputs, dtype=torch.float64)}),
     }
 
 
@@ -139,6 +145,7 @@ def load_checkpoint(path: str | os.PathLike, *, allow_partial: bool = False) -> 
             scheme=str(data["scheme"]),
             settings=json.loads(data["settings_json"]),
             metadata=json.loads(data["metadata_json"]),
+            settled_outputs=_optional_array(data, "settled_outputs"),
         )
     except KeyError as exc:
         raise CheckpointError(f"{path}: missing field {exc}") from exc
@@ -146,6 +153,11 @@ def load_checkpoint(path: str | os.PathLike, *, allow_partial: bool = False) -> 
         raise CheckpointError(f"{path}: inconsistent model file ({exc})") from exc
     if len(surrogate.output_names) != shape.n_out or len(surrogate.input_names) != shape.n_in:
         raise CheckpointError(f"{path}: field 'output_names'/'input_names' does not match 'shape'")
+    settled = surrogate.settled_outputs
+    if settled is not None and (settled.shape != (shape.n_out,)
+                                or not np.all(np.isfinite(settled))):
+        raise CheckpointError(f"{path}: field 'settled_outputs' must hold {shape.n_out} finite "
+                              "numbers")
     if not all(np.all(s > 0) for s in (surrogate.out_norm.std, surrogate.in_norm.std)):
         raise CheckpointError(f"{path}: field 'out_std'/'in_std' must be positive")
     for name, tensor in data["state_dict"].items():
@@ -157,3 +169,8 @@ def load_checkpoint(path: str | os.PathLike, *, allow_partial: bool = False) -> 
             "training; resume it with `train --resume`, or pass --allow-partial to use it anyway"
         )
     return surrogate
+
+
+def _optional_array(data: dict, name: str) -> np.ndarray | None:
+    """A stored float64 array, or None where the field is absent (older model files)."""
+    return None if data.get(name) is None else data[name].numpy().astype(np.float64)

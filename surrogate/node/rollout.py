@@ -54,10 +54,15 @@ def nrmse(predicted: np.ndarray, target: np.ndarray) -> float:
 
 def stride_for(step_s: float, trace: Trace) -> int:
     """Recorded samples per model step; the trace spacing must divide the step."""
-    stride = max(1, round(step_s / trace.dt))
-    if abs(stride * trace.dt - step_s) > 0.01 * step_s:
+    return stride_for_spacing(step_s, trace.dt)
+
+
+def stride_for_spacing(step_s: float, dt: float) -> int:
+    """Samples `dt` (s) apart per model step `step_s` (s); the spacing must divide the step."""
+    stride = max(1, round(step_s / dt))
+    if abs(stride * dt - step_s) > 0.01 * step_s:
         raise ValueError(
-            f"trace sample spacing {trace.dt:.4g} s does not divide the model step {step_s:.4g} s"
+            f"trace sample spacing {dt:.4g} s does not divide the model step {step_s:.4g} s"
         )
     return stride
 
@@ -112,8 +117,8 @@ def free_run(
 
 def initial_state(x: np.ndarray, k: int, n_aug: int) -> np.ndarray:
     """True embedded state from the first k model-grid samples of `x` (N, n_out)."""
-    if len(x) < k + 1:
-        raise ValueError(f"the trace needs more than k={k} samples on the model grid, has {len(x)}")
+    if len(x) < k:
+        raise ValueError(f"the trace needs at least k={k} samples on the model grid, has {len(x)}")
     return np.concatenate([x[:k].reshape(-1), np.zeros(n_aug)])
 
 
@@ -124,13 +129,25 @@ def predict_normalised(
 
     `u` holds the normalised inputs on the recorded grid; only `x[:k]` is used.
     """
+    k = surrogate.shape.k
+    if len(x) < k + 1:
+        raise ValueError(f"the trace needs more than k={k} samples on the model grid, has {len(x)}")
+    return free_run_from(surrogate, x[:k], u, stride, len(x))
+
+
+def free_run_from(
+    surrogate: Surrogate, x0: np.ndarray, u: np.ndarray, stride: int, n_model: int
+) -> np.ndarray:
+    """Normalised outputs (n_model, n_out) free-running from the first k outputs `x0` (k, n_out).
+
+    `u` holds the normalised inputs on the recorded grid, `stride` samples per
+    model step.
+    """
     shape = surrogate.shape
     dtype = next(surrogate.model.parameters()).dtype
     grid = InputGrid(torch.as_tensor(u, dtype=dtype), stride, shape.k)
-    n_steps = len(x) - shape.k
-    states = free_run(
-        surrogate.model, initial_state(x, shape.k, shape.n_aug), grid, n_steps, surrogate.scheme
-    )
+    states = free_run(surrogate.model, initial_state(x0, shape.k, shape.n_aug), grid,
+                      n_model - shape.k, surrogate.scheme)
     return unembed(states, shape.n_out, shape.k)
 
 

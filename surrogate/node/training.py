@@ -263,6 +263,7 @@ def train_model(
         settings=asdict(settings),
         metadata={"trained_on": dict(trace.metadata), "t_start_s": float(trace.t[0]),
                   "t_stop_s": float(trace.t[-1])},
+        settled_outputs=channels(trace, outputs, "output")[0],
     )
     return _fit(surrogate, data, settings, out_path, progress, resume)
 
