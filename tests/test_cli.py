@@ -50,24 +50,6 @@ def test_module_entry_point_prints_help():
         assert command in done.stdout
 
 
-@pytest.fixture(scope="module")
-def driven_model(tmp_path_factory):
-    """A tiny Spin-NODE trained for 30 iterations on a driven cosine, and its trace file."""
-    from surrogate.io.trace import Trace, save_trace
-    from surrogate.node.training import TrainSettings, train_model
-
-    folder = tmp_path_factory.mktemp("noise_cli")
-    t = np.arange(300) * 10e-12
-    u = np.sin(2 * np.pi * 4e9 * t)
-    x = np.cos(2 * np.pi * 4e9 * t) + 0.3 * u
-    trace_path = save_trace(Trace(t, u[:, None], x[:, None], ["u"], ["x"], ["T"], ["m"]),
-                            folder / "trace.npz")
-    settings = TrainSettings(max_iterations=30, batch=8, window=5, window_max=10, val_every=10,
-                             hidden=8)
-    train_model(load_trace(trace_path), settings, folder / "model.pt", progress=False)
-    return folder / "model.pt", trace_path
-
-
 def test_fit_input_noise_then_predict_noisy(driven_model, tmp_path):
     from surrogate.node.rollout import evaluate_model
 

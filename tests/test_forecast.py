@@ -11,37 +11,20 @@ from surrogate.config.loader import parse_config
 from surrogate.engines.drive_files import drive_plan
 from surrogate.engines.drive_series import drive_input_series
 from surrogate.io.input_series import InputSeries, InputSeriesError, read_input_series
-from surrogate.io.trace import Trace, load_trace, save_trace
+from surrogate.io.trace import Trace, load_trace
 from surrogate.node.checkpoint import load_checkpoint
 from surrogate.node.forecast import ForecastError, forecast
 from surrogate.node.rollout import predict_trace
 
 
-@pytest.fixture(scope="module")
-def model_and_trace(tmp_path_factory):
-    """A tiny k=2 Spin-NODE trained for 30 iterations on a driven cosine, and its trace."""
-    from surrogate.node.training import TrainSettings, train_model
-
-    folder = tmp_path_factory.mktemp("forecast")
-    t = np.arange(300) * 10e-12
-    u = np.sin(2 * np.pi * 4e9 * t)
-    x = np.cos(2 * np.pi * 4e9 * t) + 0.3 * u
-    trace = Trace(t, u[:, None], x[:, None], ["u"], ["x"], ["T"], ["m"])
-    trace_path = save_trace(trace, folder / "trace.npz")
-    settings = TrainSettings(max_iterations=30, batch=8, window=5, window_max=10, val_every=10,
-                             hidden=8, k=2)
-    train_model(trace, settings, folder / "model.pt", progress=False)
-    return folder / "model.pt", trace_path
-
-
-def test_the_model_file_stores_the_settled_state(model_and_trace):
-    model, trace_path = model_and_trace
+def test_the_model_file_stores_the_settled_state(driven_model):
+    model, trace_path = driven_model
     surrogate = load_checkpoint(model)
     assert surrogate.settled_outputs == pytest.approx(load_trace(trace_path).outputs[0])
 
 
-def test_forecast_from_a_prefix_equals_the_prediction_on_the_trace(model_and_trace):
-    model, trace_path = model_and_trace
+def test_forecast_from_a_prefix_equals_the_prediction_on_the_trace(driven_model):
+    model, trace_path = driven_model
     trace = load_trace(trace_path)
     on_trace = predict_trace(model, trace)
     series = InputSeries(trace.t, trace.inputs, trace.input_names, trace.input_units)
@@ -50,8 +33,8 @@ def test_forecast_from_a_prefix_equals_the_prediction_on_the_trace(model_and_tra
     assert forecasted.metadata["initial_state"] == "prefix"
 
 
-def test_forecast_from_the_settled_state_starts_there(model_and_trace):
-    model, trace_path = model_and_trace
+def test_forecast_from_the_settled_state_starts_there(driven_model):
+    model, trace_path = driven_model
     trace = load_trace(trace_path)
     series = InputSeries(trace.t, trace.inputs, trace.input_names, trace.input_units)
     forecasted = forecast(load_checkpoint(model), series)
@@ -60,8 +43,8 @@ def test_forecast_from_the_settled_state_starts_there(model_and_trace):
     assert len(forecasted.t) == len(trace.t)
 
 
-def test_predict_inputs_from_npy_and_csv_agree(model_and_trace, tmp_path):
-    model, trace_path = model_and_trace
+def test_predict_inputs_from_npy_and_csv_agree(driven_model, tmp_path):
+    model, trace_path = driven_model
     trace = load_trace(trace_path)
     np.save(tmp_path / "u.npy", trace.inputs)
     csv = tmp_path / "u.csv"
@@ -76,8 +59,8 @@ def test_predict_inputs_from_npy_and_csv_agree(model_and_trace, tmp_path):
     assert a.metadata["prediction"] and a.metadata["engine"] == "spin-node"
 
 
-def test_predict_refuses_bad_inputs(model_and_trace, tmp_path, capsys):
-    model, _ = model_and_trace
+def test_predict_refuses_bad_inputs(driven_model, tmp_path, capsys):
+    model, _ = driven_model
     bad = tmp_path / "bad.csv"
     bad.write_text("t,v\n0,1\n1e-11,2\n")
     assert main(["predict", str(model), "--inputs", str(bad),
@@ -94,8 +77,8 @@ def test_predict_refuses_bad_inputs(model_and_trace, tmp_path, capsys):
         main(["predict", str(model), "--drive", "no-colon", "--out", str(tmp_path / "o.npz")])
 
 
-def test_forecast_refuses_other_channels(model_and_trace):
-    model, _ = model_and_trace
+def test_forecast_refuses_other_channels(driven_model):
+    model, _ = driven_model
     series = InputSeries(np.arange(10) * 1e-11, np.zeros((10, 1)), ["v"], ["T"])
     with pytest.raises(ForecastError, match=r"trained on \['u'\]"):
         forecast(load_checkpoint(model), series)
@@ -123,7 +106,7 @@ def test_drive_series_matches_the_plan_and_the_table_columns(default_config):
     assert np.ptp(series.values) > 1e4
 
 
-def test_predict_drive_from_a_config(model_and_trace, tmp_path, default_config):
+def test_predict_drive_from_a_config(driven_model, tmp_path, default_config):
     """A model whose input is named like the skyrmion's forecasts a config drive."""
     from surrogate.node.training import TrainSettings, train_model
 
