@@ -5,7 +5,12 @@ import os
 from snakemake.utils import validate
 
 from surrogate.config.loader import PIPELINE_KEYS, SCHEMA_PATH, parse_config, read_yaml
-from surrogate.engines.cost import simulation_cost, train_runtime_minutes
+from surrogate.engines.cost import (
+    engine_timeout_minutes,
+    retry_runtime_minutes,
+    simulation_cost,
+    train_runtime_minutes,
+)
 from surrogate.engines.drive_files import data_file_names
 from surrogate.engines.select import resolve_engine
 
@@ -117,15 +122,17 @@ def simulation_gpus(wildcards):
 
 @functools.cache
 def simulation_cost_of(device, drive):
-    """Estimated runtime, memory and engine time limit of one simulation (surrogate.engines.cost);
-    refuses, naming the device, the drive and the limit, one whose estimate exceeds the
+    """Estimated runtime and memory of one simulation (surrogate.engines.cost); refuses,
+    naming the device, the drive and the limit, one whose estimate exceeds the
     `simulation:` limits."""
     return simulation_cost(RUN.simulation_spec(device, drive), config["engine"], SIMULATION)
 
 
-def simulation_runtime(wildcards):
-    """Scheduler runtime (min) of a simulation, from its cells and simulated time."""
-    return simulation_cost_of(wildcards.device, wildcards.drive).runtime_minutes
+def simulation_runtime(wildcards, attempt):
+    """Scheduler runtime (min) of a simulation, from its cells and simulated time; a retry
+    after a walltime kill gets proportionally more."""
+    first = simulation_cost_of(wildcards.device, wildcards.drive).runtime_minutes
+    return retry_runtime_minutes(first, attempt)
 
 
 def simulation_mem_mb(wildcards):
@@ -133,9 +140,9 @@ def simulation_mem_mb(wildcards):
     return simulation_cost_of(wildcards.device, wildcards.drive).mem_mb
 
 
-def simulation_timeout(wildcards):
-    """The engine's own wall-time limit (min), inside the scheduler's runtime."""
-    return simulation_cost_of(wildcards.device, wildcards.drive).timeout_minutes
+def simulation_timeout(wildcards, resources):
+    """The engine's own wall-time limit (min), inside the job's runtime."""
+    return engine_timeout_minutes(resources.runtime, SIMULATION)
 
 
 def train_runtime(wildcards):

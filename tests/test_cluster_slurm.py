@@ -204,3 +204,23 @@ def test_workflow_through_slurm(slurm_cluster, tmp_path, default_config, capsys)
         print(f"\nSLURM jobs of the cluster test ({time.monotonic() - started:.0f} s):")
         for job in jobs:
             print(f"  job {job['id']:>4}  {job['state']:<9}  {job['rule']}")
+
+
+def test_eight_gpu_simulations_are_planned_without_a_global_cap(tmp_path, default_config):
+    """`snakemake -n --profile profiles/slurm`: 8 mumax3 simulations, each asking for a GPU,
+    and no profile that Snakemake applies caps GPUs for the whole run."""
+    if importlib.util.find_spec("snakemake_executor_plugin_slurm") is None:
+        pytest.skip("snakemake-executor-plugin-slurm is not installed (pip install '.[slurm]')")
+    config = copy.deepcopy(default_config)
+    config["engine"] = "mumax3"
+    config["devices"] = {f"disk{index}": config["devices"]["skyrmion"] for index in range(4)}
+    workdir = cluster_workdir(tmp_path / "run", config)
+    done = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--profile", "profiles/slurm"],
+                          cwd=workdir, env=environment(), capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    simulations = job_resources(done.stdout, "simulate")
+    assert len(simulations) == 8 and all(job["gpu"] == "1" for job in simulations)
+    for profile in ("default", "slurm"):
+        settings = yaml.safe_load((REPO / "profiles" / profile / "config.yaml").read_text())
+        assert "resources" not in settings, profile

@@ -13,6 +13,8 @@ from surrogate.config.specs import SimulationSettings
 from surrogate.engines.cost import (
     CostLimitError,
     cell_count,
+    engine_timeout_minutes,
+    retry_runtime_minutes,
     simulated_seconds,
     simulation_cost,
     train_runtime_minutes,
@@ -44,12 +46,12 @@ def test_runtime_grows_with_cells_and_simulated_time(default_config):
     assert simulation_cost(spec, "auto", GENEROUS) == base
 
 
-def test_engine_timeout_ends_inside_the_runtime(default_config):
-    spec = default_spec(default_config)
-    cost = simulation_cost(spec, "magnumnp", GENEROUS)
-    assert 0 < cost.timeout_minutes < cost.runtime_minutes
-    capped = simulation_cost(spec, "magnumnp", dataclasses.replace(GENEROUS, timeout_minutes=2))
-    assert capped.timeout_minutes == 2
+def test_engine_timeout_ends_inside_the_runtime_and_retries_get_more(default_config):
+    cost = simulation_cost(default_spec(default_config), "magnumnp", GENEROUS)
+    assert 0 < engine_timeout_minutes(cost.runtime_minutes, GENEROUS) < cost.runtime_minutes
+    capped = dataclasses.replace(GENEROUS, timeout_minutes=2)
+    assert engine_timeout_minutes(cost.runtime_minutes, capped) == 2
+    assert retry_runtime_minutes(cost.runtime_minutes, 2) > cost.runtime_minutes
 
 
 @pytest.mark.parametrize(("limit", "field"), [("runtime_minutes", "simulation.runtime_minutes"),
@@ -76,14 +78,18 @@ def job_resources(output: str, rule: str) -> list[dict[str, str]]:
 
 def test_dry_run_requests_the_estimates(tmp_path, default_config):
     default_config["engine"] = "mumax3"
-    done = snakemake(workflow_copy(tmp_path, default_config), "-n")
+    done = snakemake(workflow_copy(tmp_path, default_config), "-n", "-p")
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     run = parse_config(default_config)
     simulations = job_resources(done.stdout, "simulate")
-    expected = {simulation_cost(run.simulation_spec("skyrmion", drive), "mumax3",
-                                run.simulation).runtime_minutes for drive in ("train", "test")}
-    assert {int(job["runtime"]) for job in simulations} == expected
+    expected = sorted(simulation_cost(run.simulation_spec("skyrmion", drive), "mumax3",
+                                      run.simulation).runtime_minutes
+                      for drive in ("train", "test"))
+    assert sorted(int(job["runtime"]) for job in simulations) == expected
     assert all(job["gpu"] == "1" for job in simulations) and len(simulations) == 2
+    timeouts = re.findall(r"--timeout-minutes (\S+)", done.stdout)
+    assert sorted(float(value) for value in timeouts) == sorted(
+        engine_timeout_minutes(runtime, run.simulation) for runtime in expected)
     (train,) = job_resources(done.stdout, "train")
     assert int(train["runtime"]) == train_runtime_minutes(default_config["model"]["max_minutes"])
 

@@ -43,12 +43,11 @@ class CostLimitError(ValueError):
 
 @dataclass(frozen=True)
 class SimulationCost:
-    """Scheduler requests of one simulation: `runtime_minutes` (min), `mem_mb` (MB),
-    and `timeout_minutes` (min), the engine's own wall-time limit inside that runtime."""
+    """Scheduler requests of one simulation's first attempt: `runtime_minutes` (min) and
+    `mem_mb` (MB)."""
 
     runtime_minutes: int
     mem_mb: int
-    timeout_minutes: float
 
 
 def simulated_seconds(spec: SimulationSpec) -> float:
@@ -83,8 +82,19 @@ def simulation_cost(spec: SimulationSpec, engine: str,
             f"{where}: estimated {mem_mb} MB of memory exceeds the limit "
             f"simulation.mem_mb = {settings.mem_mb}; raise the limit or use larger cells"
         )
-    timeout = min(settings.timeout_minutes, runtime - ENGINE_TIMEOUT_MARGIN_MINUTES)
-    return SimulationCost(runtime_minutes=runtime, mem_mb=mem_mb, timeout_minutes=timeout)
+    return SimulationCost(runtime_minutes=runtime, mem_mb=mem_mb)
+
+
+def retry_runtime_minutes(first_minutes: int, attempt: int) -> int:
+    """Runtime (min) of attempt `attempt` (1, 2, ...): a run killed at its walltime is
+    resubmitted with proportionally more time."""
+    return first_minutes * attempt
+
+
+def engine_timeout_minutes(runtime_minutes: float, settings: SimulationSettings) -> float:
+    """The engine's own wall-time limit (min) in a job of `runtime_minutes` (min): a margin
+    before the scheduler's kill, and at most `simulation.timeout_minutes`."""
+    return min(settings.timeout_minutes, runtime_minutes - ENGINE_TIMEOUT_MARGIN_MINUTES)
 
 
 def train_runtime_minutes(max_minutes: float) -> int:
