@@ -26,6 +26,8 @@ SECONDS_PER_CELL_NS = {"magnumnp": 0.2, "mumax3": 0.02, "auto": 0.2}
 #: Wall time (s) of a simulation job besides stepping: imports, relaxing, writing files.
 SIMULATION_OVERHEAD_S = 120.0
 #: Resident memory (MB) of a simulation job before its grid: Python, torch and the engine.
+#: A 400-cell magnum.np simulation peaked at 484 MB resident (Snakemake's benchmark file
+#: of `simulate`, 2026-11-30); this leaves three times that.
 SIMULATION_BASE_MB = 1500
 #: Shortest runtime (min) requested for a simulation: queueing a job costs more than this.
 MIN_SIMULATION_MINUTES = 5
