@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(abspath $(VENV))/bin
 CORES ?= all
+# GPUs of this machine that GPU jobs may share, one job per GPU (README, "Cluster (SLURM)
+# and several GPUs"); a local-run setting, so it is here and not in profiles/default.
+GPUS ?= 1
 STAMP := $(VENV)/.installed
 
 .PHONY: run test test-slow lint venv clean-results
@@ -14,11 +17,11 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade --quiet pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test,slurm]"
 	touch $(STAMP)
 
 run: $(STAMP)
-	PATH="$(BIN):$$PATH" snakemake --cores $(CORES)
+	PATH="$(BIN):$$PATH" snakemake --cores $(CORES) --resources gpu=$(GPUS)
 
 test: $(STAMP)
 	PATH="$(BIN):$$PATH" python -m pytest -q

@@ -1,9 +1,16 @@
+import functools
 import json
 import os
 
 from snakemake.utils import validate
 
 from surrogate.config.loader import PIPELINE_KEYS, SCHEMA_PATH, parse_config, read_yaml
+from surrogate.engines.cost import (
+    engine_timeout_minutes,
+    retry_runtime_minutes,
+    simulation_cost,
+    train_runtime_minutes,
+)
 from surrogate.engines.drive_files import data_file_names
 from surrogate.engines.select import resolve_engine
 
@@ -22,7 +29,9 @@ os.environ["SURROGATE_SOURCE"] = workflow.basedir
 envvars:
     "SURROGATE_SOURCE",
 
-ENGINE = resolve_engine(config["engine"])
+# `engine: auto` is decided by `surrogate simulate` inside each job, on the node that runs
+# it; only a local run (where that node is this one) looks for a GPU here.
+LOCAL_EXECUTION = workflow.local_exec
 
 
 wildcard_constraints:
@@ -95,9 +104,55 @@ def device_channel(wildcards):
     return RUN.outputs_of(wildcards.device)[0]
 
 
+@functools.cache
+def local_engine():
+    """The engine `auto` takes on this machine (local runs only: it looks for a GPU)."""
+    return resolve_engine(config["engine"])
+
+
 def simulation_gpus(wildcards):
-    """One GPU for a mumax3 run, none for the CPU engine."""
-    return 1 if ENGINE == "mumax3" else 0
+    """GPUs of one simulation: 1 for mumax3, 0 for magnum.np. `auto` takes 1 on a cluster
+    (the job may choose mumax3; profiles/slurm sets it explicitly) and, in a local run,
+    1 only when this machine would run mumax3."""
+    engine = config["engine"]
+    if engine == "auto":
+        engine = local_engine() if LOCAL_EXECUTION else "mumax3"
+    return 1 if engine == "mumax3" else 0
+
+
+@functools.cache
+def simulation_cost_of(device, drive):
+    """Estimated runtime and memory of one simulation (surrogate.engines.cost); refuses,
+    naming the device, the drive and the limit, one whose estimate exceeds the
+    `simulation:` limits."""
+    return simulation_cost(RUN.simulation_spec(device, drive), config["engine"], SIMULATION)
+
+
+def simulation_runtime(wildcards, attempt):
+    """Scheduler runtime (min) of a simulation, from its cells and simulated time; a retry
+    after a walltime kill gets proportionally more."""
+    first = simulation_cost_of(wildcards.device, wildcards.drive).runtime_minutes
+    return retry_runtime_minutes(first, attempt)
+
+
+def simulation_mem_mb(wildcards):
+    """Memory request (MB) of a simulation, from its cells."""
+    return simulation_cost_of(wildcards.device, wildcards.drive).mem_mb
+
+
+def simulation_timeout(wildcards, resources):
+    """The engine's own wall-time limit (min), inside the job's runtime."""
+    return engine_timeout_minutes(resources.runtime, SIMULATION)
+
+
+def train_runtime(wildcards):
+    """Scheduler runtime (min) of a training job: the `model.max_minutes` budget plus overhead."""
+    max_minutes = config.get("model", {}).get("max_minutes")
+    if max_minutes is None:
+        from surrogate.node.training import TrainSettings
+
+        max_minutes = TrainSettings.max_minutes
+    return train_runtime_minutes(max_minutes)
 
 
 def train_trace(wildcards):

@@ -1,4 +1,5 @@
 rule extract:
+    localrule: True
     input:
         table="results/sims/{device}/{drive}/{device}.out/table.txt",
         spec="results/sims/{device}/{drive}/spec.json",

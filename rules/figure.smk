@@ -1,4 +1,5 @@
 rule figure:
+    localrule: True
     input:
         train_trace=train_trace,
         train_pred=train_prediction,
@@ -24,6 +25,7 @@ rule figure:
 
 
 rule metrics:
+    localrule: True
     input:
         evaluations=evaluation_jsons(),
         reports=training_reports(),

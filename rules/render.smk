@@ -5,6 +5,7 @@ for device, drive in simulation_pairs():
     rule:
         name:
             f"render_{device}_{drive}".replace("-", "_")
+        localrule: True
         output:
             script=f"results/sims/{device}/{drive}/{device}.mx3",
             spec=f"results/sims/{device}/{drive}/spec.json",

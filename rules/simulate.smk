@@ -9,12 +9,12 @@ rule simulate:
     params:
         engine=config["engine"],
         dtype=SIMULATION.dtype,
-        timeout=SIMULATION.timeout_minutes,
+        timeout=simulation_timeout,
     threads: SIMULATION.threads
     resources:
         gpu=simulation_gpus,
-        mem_mb=SIMULATION.mem_mb,
-        runtime=SIMULATION.runtime_minutes,
+        mem_mb=simulation_mem_mb,
+        runtime=simulation_runtime,
     log:
         "results/logs/simulate/{device}/{drive}.log",
     benchmark:

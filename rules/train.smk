@@ -9,7 +9,7 @@ rule train:
     threads: 1
     resources:
         mem_mb=2000,
-        runtime=30,
+        runtime=train_runtime,
     log:
         "results/logs/train/{device}.log",
     benchmark:

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from surrogate.engines.gpu_slots import claim_gpu_slot
+from surrogate.engines.mumax3 import runner
 from surrogate.engines.mumax3.runner import (
     Mumax3RunError,
-    gpu_from_environment,
+    gpu_for_job,
     run_mumax3,
 )
 
@@ -27,7 +29,7 @@ def double(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{DOUBLE}" "$@"\n')
     shim.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
-    for name in ("CUDA_VISIBLE_DEVICES", "SLURM_STEP_GPUS", "SLURM_JOB_GPUS",
+    for name in ("CUDA_VISIBLE_DEVICES", "SLURM_JOB_ID", "SLURM_STEP_GPUS", "SLURM_JOB_GPUS",
                  "GPU_DEVICE_ORDINAL"):
         monkeypatch.delenv(name, raising=False)
     record = tmp_path / "record.json"
@@ -61,36 +63,39 @@ def test_exact_command_line_and_success(double: Path, script: Path, tmp_path: Pa
     assert "test double" in log.read_text()
 
 
-def test_slurm_gpu_and_explicit_gpu(double: Path, script: Path, tmp_path: Path,
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_slurm_and_slot_gpu_and_explicit_gpu(double: Path, script: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLURM_JOB_ID", "12")
     monkeypatch.setenv("SLURM_JOB_GPUS", "2,5")
     run_mumax3(script, tmp_path / "a.out", log_path=tmp_path / "a.log")
-    assert json.loads(double.read_text())["argv"][:2] == ["-gpu", "2"]
+    assert json.loads(double.read_text())["argv"][:2] == ["-gpu", "0"]
     run_mumax3(script, tmp_path / "b.out", log_path=tmp_path / "b.log", gpu=7,
                cache_dir=tmp_path / "kernels")
     argv = json.loads(double.read_text())["argv"]
     assert argv[:2] == ["-gpu", "7"] and argv[6] == str((tmp_path / "kernels").resolve())
+    monkeypatch.delenv("SLURM_JOB_ID")
+    monkeypatch.setenv("SURROGATE_GPU_LOCK_DIR", str(tmp_path / "slots"))
+    monkeypatch.setattr(runner, "visible_gpu_count", lambda: 2)
+    with claim_gpu_slot(2, tmp_path / "slots") as taken:
+        run_mumax3(script, tmp_path / "c.out", log_path=tmp_path / "c.log")
+    assert taken == 0 and json.loads(double.read_text())["argv"][:2] == ["-gpu", "1"]
 
 
 @pytest.mark.parametrize(
-    ("environ", "gpu"),
-    [({}, 0), ({"CUDA_VISIBLE_DEVICES": "2,3"}, 0), ({"SLURM_STEP_GPUS": "5,6"}, 5),
-     ({"SLURM_JOB_GPUS": "1"}, 1), ({"GPU_DEVICE_ORDINAL": "4"}, 4),
-     ({"SLURM_STEP_GPUS": "", "SLURM_JOB_GPUS": "3"}, 3)],
+    ("environ", "gpus", "gpu"),
+    [({}, 0, 0), ({}, 1, 0), ({"CUDA_VISIBLE_DEVICES": "2,3"}, 4, 0),
+     ({"SLURM_JOB_ID": "7", "SLURM_JOB_GPUS": "5,6"}, 4, 0), ({}, 4, 0)],
 )
-def test_gpu_from_environment(environ: dict, gpu: int) -> None:
-    assert gpu_from_environment(environ) == gpu
+def test_gpu_for_job(environ: dict, gpus: int, gpu: int, tmp_path: Path) -> None:
+    with gpu_for_job(environ, gpus, tmp_path) as index:
+        assert index == gpu
 
 
-@pytest.mark.parametrize(
-    ("environ", "message"),
-    [({"CUDA_VISIBLE_DEVICES": ""}, "hides every GPU"),
-     ({"CUDA_VISIBLE_DEVICES": "-1"}, "hides every GPU"),
-     ({"SLURM_JOB_GPUS": "gpu:a100"}, "SLURM_JOB_GPUS='gpu:a100'")],
-)
-def test_gpu_from_environment_errors(environ: dict, message: str) -> None:
-    with pytest.raises(Mumax3RunError, match=message):
-        gpu_from_environment(environ)
+@pytest.mark.parametrize("hidden", ["", "-1", "none"])
+def test_gpu_for_job_refuses_hidden_gpus(hidden: str, tmp_path: Path) -> None:
+    with pytest.raises(Mumax3RunError, match="hides every GPU"), \
+            gpu_for_job({"CUDA_VISIBLE_DEVICES": hidden}, 4, tmp_path):
+        pass
 
 
 @pytest.mark.parametrize(

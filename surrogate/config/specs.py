@@ -112,10 +112,13 @@ class SimulationSettings:
     """How each simulation job runs (the config's `simulation` section).
 
     `dtype` is magnum.np's floating-point precision and `threads` its torch
-    threads per job. `timeout_minutes` (min) is the engine's own wall-time
-    limit, below the scheduler's `runtime_minutes` (min) request so that the
-    run fails with our message and log rather than being killed; `mem_mb` (MB)
-    is the memory request.
+    threads per job. The scheduler's runtime and memory requests are estimated
+    per simulation from its cells and simulated time (surrogate.engines.cost);
+    `runtime_minutes` (min) and `mem_mb` (MB) are the most a simulation may
+    request: one whose estimate exceeds them is refused before submission.
+    `timeout_minutes` (min) caps the engine's own wall-time limit, which ends a
+    minute before the runtime request so that the run fails with our message
+    and log rather than being killed.
     """
 
     dtype: str = "float64"

@@ -11,20 +11,27 @@ ENGINES = ("auto", "mumax3", "magnumnp")
 NO_GPU_VALUES = frozenset({"", "-1", "none", "nodevfiles"})
 
 
-def gpu_visible() -> bool:
-    """True when an NVIDIA GPU is visible to this process (nvidia-smi lists one)."""
+def visible_gpu_count() -> int:
+    """NVIDIA GPUs visible to this process: the `GPU n:` lines of `nvidia-smi -L`, 0 without it."""
     visible = os.environ.get("CUDA_VISIBLE_DEVICES")
     if visible is not None and visible.strip().lower() in NO_GPU_VALUES:
-        return False
+        return 0
     if shutil.which("nvidia-smi") is None:
-        return False
+        return 0
     try:
         listing = subprocess.run(
             ["nvidia-smi", "-L"], capture_output=True, text=True, timeout=20, check=False
         )
     except (OSError, subprocess.TimeoutExpired):
-        return False
-    return listing.returncode == 0 and "GPU" in listing.stdout
+        return 0
+    if listing.returncode != 0:
+        return 0
+    return sum(line.startswith("GPU ") for line in listing.stdout.splitlines())
+
+
+def gpu_visible() -> bool:
+    """True when an NVIDIA GPU is visible to this process (nvidia-smi lists one)."""
+    return visible_gpu_count() > 0
 
 
 def resolve_engine(requested: str, executable: str = "mumax3") -> str:

@@ -19,14 +19,15 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from surrogate.engines.select import NO_GPU_VALUES
+from surrogate.engines.gpu_slots import claim_gpu_slot
+from surrogate.engines.select import NO_GPU_VALUES, visible_gpu_count
 from surrogate.io.mumax3_table import TableError, read_table
 
-_SLURM_GPU_VARIABLES = ("SLURM_STEP_GPUS", "SLURM_JOB_GPUS", "GPU_DEVICE_ORDINAL")
 LOG_TAIL_LINES = 20
 
 
@@ -34,27 +35,30 @@ class Mumax3RunError(RuntimeError):
     """mumax3 failed, timed out or left incomplete output."""
 
 
-def gpu_from_environment(environ: Mapping[str, str] | None = None) -> int:
-    """The `-gpu` index for this process.
+@contextmanager
+def gpu_for_job(environ: Mapping[str, str] | None = None, gpu_count: int | None = None,
+                lock_dir: Path | None = None) -> Iterator[int]:
+    """The `-gpu` index for this job, held for the `with` block.
 
-    With CUDA_VISIBLE_DEVICES set, CUDA numbers the visible devices from 0, so
-    the index is 0. Otherwise the first entry of SLURM_STEP_GPUS, SLURM_JOB_GPUS
-    or GPU_DEVICE_ORDINAL (physical indices) is used, and 0 when none is set.
+    0 when CUDA_VISIBLE_DEVICES is set (CUDA numbers the visible devices from 0)
+    and inside a SLURM job (SLURM_JOB_ID; the job's cgroup shows it only its own
+    GPUs, numbered from 0, while SLURM_JOB_GPUS gives physical indices). Otherwise,
+    with several GPUs on the machine (`gpu_count`, default: nvidia-smi's count),
+    a free GPU slot is claimed (surrogate.engines.gpu_slots) and released at the end.
     """
     environ = os.environ if environ is None else environ
     visible = environ.get("CUDA_VISIBLE_DEVICES")
-    if visible is not None:
-        if visible.strip().lower() in NO_GPU_VALUES:
-            raise Mumax3RunError(f"CUDA_VISIBLE_DEVICES='{visible}' hides every GPU")
-        return 0
-    for name in _SLURM_GPU_VARIABLES:
-        value = environ.get(name, "").strip()
-        if value and value.lower() not in NO_GPU_VALUES:
-            first = value.split(",")[0].strip()
-            if not first.isdigit():
-                raise Mumax3RunError(f"{name}='{value}' does not start with a GPU index")
-            return int(first)
-    return 0
+    if visible is not None and visible.strip().lower() in NO_GPU_VALUES:
+        raise Mumax3RunError(f"CUDA_VISIBLE_DEVICES='{visible}' hides every GPU")
+    if visible is not None or environ.get("SLURM_JOB_ID"):
+        yield 0
+        return
+    count = visible_gpu_count() if gpu_count is None else gpu_count
+    if count <= 1:
+        yield 0
+        return
+    with claim_gpu_slot(count, lock_dir) as slot:
+        yield slot
 
 
 def mumax3_command(script: Path, out_dir: Path, cache_dir: Path, gpu: int,
@@ -78,7 +82,7 @@ def run_mumax3(
     """Run `script`, leave its complete output in `out_dir` and return `out_dir`.
 
     `cache_dir` (FFT kernel cache) defaults to `mumax3_cache/` beside `out_dir`;
-    `gpu` defaults to `gpu_from_environment()`. An existing `out_dir` is never
+    `gpu` defaults to `gpu_for_job()`'s, held while mumax3 runs. An existing `out_dir` is never
     replaced: remove it to rerun.
     """
     script, out_dir, log_path = Path(script).resolve(), Path(out_dir).resolve(), Path(log_path)
@@ -92,9 +96,9 @@ def run_mumax3(
     cache = Path(cache_dir).resolve() if cache_dir else out_dir.parent / "mumax3_cache"
     cache.mkdir(parents=True, exist_ok=True)
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    command = mumax3_command(script, partial, cache,
-                             gpu_from_environment() if gpu is None else gpu, executable)
-    with open(log_path, "a", encoding="utf-8") as log:
+    with open(log_path, "a", encoding="utf-8") as log, \
+            (nullcontext(gpu) if gpu is not None else gpu_for_job()) as index:
+        command = mumax3_command(script, partial, cache, index, executable)
         log.write(f"=== {time.strftime('%Y-%m-%d %H:%M:%S')} run: {command}\n")
         log.flush()
         start = log_path.stat().st_size
