@@ -30,6 +30,7 @@ from .test_workflow import snakemake, workflow_copy
 
 ENGINE_RECORD = {"engine": "magnumnp", "wall_time_s": 90.0, "device": "cpu", "threads": 1,
                  "wall_s": {"relax": 5.0, "settle": 30.0, "drive": 55.0},
+                 "cpu_s": {"relax": 4.0, "settle": 25.0, "drive": 50.0},
                  "hardware": {"kind": "cpu", "name": "Test CPU", "threads": 1, "cores": 2}}
 
 
@@ -88,6 +89,8 @@ def test_benchmark_times_both_sides_of_the_same_drive(record):
     assert surrogate["compute_only_s"] == pytest.approx(np.median(surrogate["compute_only_runs_s"]))
     assert data["speedup_compute_only"] == pytest.approx(55.0 / surrogate["compute_only_s"])
     assert data["speedup_whole_process"] == pytest.approx(55.0 / surrogate["whole_process_s"])
+    assert data["engine"]["cpu_s"] == 50.0
+    assert data["speedup_compute_only_cpu"] == pytest.approx(50.0 / surrogate["compute_only_cpu_s"])
     # A process imports torch and numpy and loads the model: far slower than a warm forecast.
     assert surrogate["whole_process_s"] > 10 * surrogate["compute_only_s"]
     assert surrogate["whole_process_command"][:3] == ["python", "-m", "surrogate"]
@@ -124,6 +127,7 @@ def test_engine_record_without_stages_times_the_whole_run(tmp_path):
                                 "hardware": {"kind": "gpu", "name": "GPU X", "index": 0}}))
     timing = engine_timing(path)
     assert (timing.wall_s, timing.timed_part, timing.engine) == (40.0, WHOLE_RUN, "mumax3")
+    assert timing.cpu_s is None
 
 
 @pytest.mark.parametrize("record_text, field", [

@@ -9,6 +9,8 @@ simulated duration:
 
 - compute only: `forecast` of the drive's inputs in this process, after one
   warm-up call (numba's compilation or cache load excluded), median of runs;
+  its CPU time too, set against the engine's CPU time of the driven stage
+  where recorded (on a shared machine wall times include waiting for a core);
 - whole process: `python -m surrogate predict MODEL --drive CONFIG:DRIVE`
   spawned as a subprocess (argument list, no shell), median of runs.
 """
@@ -33,8 +35,9 @@ DRIVE_STAGE = "drive stage"
 WHOLE_RUN = "whole run (relaxation, settling and drive)"
 SUMMARY_COLUMNS = (
     "device", "drive", "simulated_time_s", "engine", "engine_hardware", "engine_wall_s",
-    "engine_timed_part", "surrogate_hardware", "compute_only_s", "whole_process_s",
-    "speedup_compute_only", "speedup_whole_process", "nrmse",
+    "engine_cpu_s", "engine_timed_part", "surrogate_hardware", "compute_only_s",
+    "compute_only_cpu_s", "whole_process_s", "speedup_compute_only", "speedup_whole_process",
+    "speedup_compute_only_cpu", "nrmse",
 )
 
 
@@ -44,13 +47,15 @@ class BenchmarkError(ValueError):
 
 @dataclass(frozen=True)
 class EngineTiming:
-    """The engine's side: its name, hardware record, and the wall time (s) of `timed_part`."""
+    """The engine's side: its name, hardware record, the wall time (s) of `timed_part`
+    and its CPU time (s) where the engine records one."""
 
     engine: str
     hardware: dict
     wall_s: float
     timed_part: str
     total_wall_s: float
+    cpu_s: float | None
 
 
 def _read_json(path: Path) -> dict:
@@ -75,8 +80,12 @@ def engine_timing(path: Path) -> EngineTiming:
     record = _read_json(path)
     total = _positive(path, "wall_time_s", record.get("wall_time_s"))
     stages = record.get("wall_s")
+    cpu = None
     if isinstance(stages, dict) and "drive" in stages:
         wall, part = _positive(path, "wall_s.drive", stages["drive"]), DRIVE_STAGE
+        cpu_stages = record.get("cpu_s")
+        if isinstance(cpu_stages, dict) and "drive" in cpu_stages:
+            cpu = _positive(path, "cpu_s.drive", cpu_stages["drive"])
     else:
         wall, part = total, WHOLE_RUN
     hardware = record.get("hardware")
@@ -85,7 +94,8 @@ def engine_timing(path: Path) -> EngineTiming:
         hardware = {"kind": "gpu" if device.startswith("cuda") else "cpu",
                     "name": f"unrecorded ({device})", "threads": record.get("threads", "?"),
                     "cores": "?"}
-    return EngineTiming(str(record.get("engine", "unrecorded")), hardware, wall, part, total)
+    return EngineTiming(str(record.get("engine", "unrecorded")), hardware, wall, part, total,
+                        cpu)
 
 
 def held_out_nrmse(path: Path) -> float:
@@ -97,18 +107,20 @@ def held_out_nrmse(path: Path) -> float:
     return float(value)
 
 
-def timed_runs(call: Callable[[], object], runs: int) -> list[float]:
-    """Wall times (s) of `runs` calls of `call`."""
-    times = []
+def timed_runs(call: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
+    """Wall times and CPU times of this process (s) of `runs` calls of `call`."""
+    walls, cpus = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         call()
-        times.append(time.perf_counter() - started)
-    return times
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - started_cpu)
+    return walls, cpus
 
 
-def compute_only_times(model: Path, spec, runs: int) -> tuple[list[float], int]:
-    """Wall times (s) of `runs` forecasts of the drive of `spec`, after one warm-up; steps."""
+def compute_only_times(model: Path, spec, runs: int) -> tuple[list[float], list[float], int]:
+    """Wall and CPU times (s) of `runs` forecasts of the drive of `spec`, after one warm-up,
+    and the number of model steps."""
     from surrogate.engines.drive_series import drive_input_series
     from surrogate.node.checkpoint import load_checkpoint
     from surrogate.node.forecast import forecast
@@ -116,7 +128,8 @@ def compute_only_times(model: Path, spec, runs: int) -> tuple[list[float], int]:
     surrogate = load_checkpoint(model)
     series = drive_input_series(spec)
     steps = len(forecast(surrogate, series).t)
-    return timed_runs(lambda: forecast(surrogate, series), runs), steps
+    walls, cpus = timed_runs(lambda: forecast(surrogate, series), runs)
+    return walls, cpus, steps
 
 
 def predict_command(model: Path, config: Path, drive: str, device: str, out: Path) -> list[str]:
@@ -137,7 +150,7 @@ def whole_process_times(model: Path, config: Path, drive: str, device: str,
                 raise BenchmarkError(f"{model}: `predict --drive {config}:{drive}` failed: "
                                      f"{done.stderr.strip()[-500:]}")
 
-        return timed_runs(run_once, runs), command
+        return timed_runs(run_once, runs)[0], command
 
 
 def benchmark_device(
@@ -150,9 +163,10 @@ def benchmark_device(
     spec = load_config(config).simulation_spec(device, drive)
     engine = engine_timing(engine_json)
     nrmse = held_out_nrmse(evaluation)
-    compute, steps = compute_only_times(model, spec, runs)
+    compute, compute_cpu, steps = compute_only_times(model, spec, runs)
     process, command = whole_process_times(model, config, drive, device, process_runs)
     compute_s, process_s = statistics.median(compute), statistics.median(process)
+    compute_cpu_s = statistics.median(compute_cpu)
     return {
         "device": device,
         "drive": drive,
@@ -162,7 +176,7 @@ def benchmark_device(
         "engine": {
             "name": engine.engine, "hardware": engine.hardware, "wall_s": engine.wall_s,
             "timed_part": engine.timed_part, "total_wall_s": engine.total_wall_s,
-            "source": str(engine_json),
+            "cpu_s": engine.cpu_s, "source": str(engine_json),
         },
         "surrogate": {
             "hardware": cpu_record(_torch_threads()),
@@ -170,12 +184,16 @@ def benchmark_device(
             "steps": steps,
             "compute_only_s": compute_s,
             "compute_only_runs_s": compute,
+            "compute_only_cpu_s": compute_cpu_s,
+            "compute_only_cpu_runs_s": compute_cpu,
             "whole_process_s": process_s,
             "whole_process_runs_s": process,
             "whole_process_command": ["python", *command[1:]],
         },
         "speedup_compute_only": engine.wall_s / compute_s,
         "speedup_whole_process": engine.wall_s / process_s,
+        "speedup_compute_only_cpu": None if engine.cpu_s is None or compute_cpu_s <= 0
+        else engine.cpu_s / compute_cpu_s,
     }
 
 
@@ -208,14 +226,21 @@ def summary_row(record: dict) -> dict:
         "engine": engine["name"],
         "engine_hardware": describe(engine["hardware"]),
         "engine_wall_s": f"{engine['wall_s']:.4g}",
+        "engine_cpu_s": _optional(engine.get("cpu_s")),
         "engine_timed_part": engine["timed_part"],
         "surrogate_hardware": describe(surrogate["hardware"]),
         "compute_only_s": f"{surrogate['compute_only_s']:.4g}",
+        "compute_only_cpu_s": _optional(surrogate.get("compute_only_cpu_s")),
         "whole_process_s": f"{surrogate['whole_process_s']:.4g}",
         "speedup_compute_only": f"{record['speedup_compute_only']:.4g}",
         "speedup_whole_process": f"{record['speedup_whole_process']:.4g}",
+        "speedup_compute_only_cpu": _optional(record.get("speedup_compute_only_cpu")),
         "nrmse": f"{record['nrmse']:.4g}",
     }
+
+
+def _optional(value: float | None) -> str:
+    return "" if value is None else f"{value:.4g}"
 
 
 def write_summary(records: Sequence[dict], out: Path) -> Path:
