@@ -7,6 +7,7 @@ rule figure:
     output:
         report(
             "results/figures/{device}_overlay.png",
+            caption="../report/overlay.rst",
             category="Surrogate vs micromagnetics",
             labels={"device": "{device}", "figure": "simulated and predicted output"},
         ),
