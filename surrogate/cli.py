@@ -439,10 +439,13 @@ def _config_file(args: argparse.Namespace):
     if args.config is not None:
         yield Path(args.config)
         return
-    json_option("--spec-json", args.spec_json)
+    import yaml
+
+    # Written by PyYAML, whose floats YAML reads back as numbers (JSON's 4e-09 is a string).
+    settings = json_option("--spec-json", args.spec_json)
     with tempfile.TemporaryDirectory(prefix="surrogate-config-") as folder:
         path = Path(folder) / "config.yaml"
-        path.write_text(args.spec_json)
+        path.write_text(yaml.safe_dump(settings))
         yield path
 
 

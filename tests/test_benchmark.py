@@ -69,9 +69,12 @@ def default_config_module():
 
 @pytest.fixture(scope="module")
 def record(bench_case, tmp_path_factory):
-    """One `benchmark` run through the CLI (3 forecasts, 1 `predict` process)."""
+    """One `benchmark` run through the CLI as the rule calls it, the config given as JSON
+    (3 forecasts, 1 `predict` process)."""
     out = tmp_path_factory.mktemp("bench_out") / "skyrmion.json"
-    code = main(["benchmark", str(bench_case["model"]), str(bench_case["config"]),
+    spec_json = json.dumps(yaml.safe_load(bench_case["config"].read_text()))
+    assert "e-09" in spec_json  # JSON's floats, which YAML would read as strings
+    code = main(["benchmark", str(bench_case["model"]), "--spec-json", spec_json,
                  "--device", "skyrmion", "--drive", "test",
                  "--engine-json", str(bench_case["engine"]), "--eval", str(bench_case["eval"]),
                  "--runs", "3", "--process-runs", "1", "--out", str(out)])
