@@ -184,3 +184,14 @@ def test_figures_target_plans_k1_model_benchmark_and_both_figures(tmp_path, defa
     assert {key: value for key, value in settings.items() if key != "k"} == {
         key: value for key, value in default_config["model"].items() if key != "k"}
     assert "results/figures/skyrmion.pdf" in said and "results/figures/speed_accuracy.pdf" in said
+
+
+def test_hardware_records_name_the_cpu_and_the_gpu(tmp_path):
+    from surrogate.engines.hardware import describe
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: Example CPU 9000\nflags\t: fpu\n")
+    assert cpu_model(cpuinfo) == "Example CPU 9000"
+    assert describe({"kind": "gpu", "name": "NVIDIA H200", "index": 0}) == "NVIDIA H200 (GPU 0)"
+    assert describe({"kind": "cpu", "name": "Example CPU 9000", "threads": 1, "cores": 2}) == \
+        "Example CPU 9000, 1 thread(s) of 2"
