@@ -10,13 +10,18 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/render.smk"
 include: "rules/simulate.smk"
 include: "rules/extract.smk"
 include: "rules/train.smk"
 include: "rules/evaluate.smk"
+include: "rules/benchmark.smk"
 include: "rules/figure.smk"
+include: "rules/figures.smk"
 
 
 rule all:

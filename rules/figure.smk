@@ -8,6 +8,7 @@ rule figure:
     output:
         report(
             "results/figures/{device}_overlay.png",
+            caption="../report/overlay.rst",
             category="Surrogate vs micromagnetics",
             labels={"device": "{device}", "figure": "simulated and predicted output"},
         ),
@@ -29,15 +30,17 @@ rule metrics:
     input:
         evaluations=evaluation_jsons(),
         reports=training_reports(),
+        benchmarks=benchmark_files(),
     output:
         "results/metrics.json",
     params:
         evaluations=evaluation_flags,
         reports=training_report_flags,
+        benchmarks=benchmark_flags,
     log:
         "results/logs/metrics.log",
     conda:
         "envs/surrogate.yaml"
     shell:
         "python -m surrogate metrics {params.evaluations:q} {params.reports:q}"
-        " --out {output:q} > {log:q} 2>&1"
+        " {params.benchmarks:q} --out {output:q} > {log:q} 2>&1"

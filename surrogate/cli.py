@@ -6,7 +6,9 @@ import argparse
 import json
 import math
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, fields
 from pathlib import Path
 
@@ -412,6 +414,75 @@ def cmd_predict_noisy(args: argparse.Namespace) -> None:
           f"{time.perf_counter() - started:.3f} s")
 
 
+def cmd_benchmark(args: argparse.Namespace) -> None:
+    from surrogate.analysis.benchmark import benchmark_device
+    from surrogate.io.atomic import write_json_atomic
+
+    set_threads(args.threads)
+    if (args.config is None) == (args.spec_json is None):
+        raise CliError("benchmark needs exactly one of: a CONFIG file, --spec-json")
+    with _config_file(args) as config:
+        record = benchmark_device(
+            Path(args.model), config, args.device, args.drive, Path(args.engine_json),
+            Path(args.eval), runs=args.runs, process_runs=args.process_runs,
+        )
+    write_json_atomic(Path(args.out), record)
+    print(f"{args.out}: compute only {record['surrogate']['compute_only_s']:.4g} s "
+          f"({record['speedup_compute_only']:.4g}x), whole process "
+          f"{record['surrogate']['whole_process_s']:.4g} s "
+          f"({record['speedup_whole_process']:.4g}x), NRMSE {record['nrmse']:.4g}")
+
+
+@contextmanager
+def _config_file(args: argparse.Namespace):
+    """The config file benchmark's `predict` process reads: CONFIG, or --spec-json written out."""
+    if args.config is not None:
+        yield Path(args.config)
+        return
+    import yaml
+
+    # Written by PyYAML, whose floats YAML reads back as numbers (JSON's 4e-09 is a string).
+    settings = json_option("--spec-json", args.spec_json)
+    with tempfile.TemporaryDirectory(prefix="surrogate-config-") as folder:
+        path = Path(folder) / "config.yaml"
+        path.write_text(yaml.safe_dump(settings))
+        yield path
+
+
+def cmd_benchmark_summary(args: argparse.Namespace) -> None:
+    from surrogate.analysis.benchmark import read_benchmark, write_summary
+
+    write_summary([read_benchmark(Path(path)) for path in args.benchmark], Path(args.out))
+    print(Path(args.out).read_text(), end="")
+
+
+def cmd_skyrmion_figure(args: argparse.Namespace) -> None:
+    from surrogate.analysis.skyrmion_figure import skyrmion_figure
+    from surrogate.io.trace import load_trace
+    from surrogate.node.checkpoint import load_checkpoint
+
+    if not len(args.model) == len(args.train_pred) == len(args.test_pred):
+        raise CliError("give one --train-pred and one --test-pred per --model, in order")
+    predicted = {}
+    for model, train, test in zip(args.model, args.train_pred, args.test_pred, strict=True):
+        k = load_checkpoint(Path(model)).shape.k
+        if k in predicted:
+            raise CliError(f"--model {model}: a second model with k = {k}")
+        predicted[k] = (load_trace(train), load_trace(test))
+    simulated = (load_trace(args.train_trace), load_trace(args.test_trace))
+    for path in skyrmion_figure(simulated, predicted, args.channel, args.out):
+        print(path)
+
+
+def cmd_speed_figure(args: argparse.Namespace) -> None:
+    from surrogate.analysis.benchmark import read_benchmark
+    from surrogate.analysis.speed_figure import speed_accuracy_figure
+
+    records = [read_benchmark(Path(path)) for path in args.benchmark]
+    for path in speed_accuracy_figure(records, args.out):
+        print(path)
+
+
 def cmd_figure(args: argparse.Namespace) -> None:
     from surrogate.analysis.figures import overlay_figure
     from surrogate.io.trace import load_trace
@@ -426,7 +497,8 @@ def cmd_metrics(args: argparse.Namespace) -> None:
     from surrogate.analysis.summary import collect_metrics
     from surrogate.io.atomic import write_json_atomic
 
-    metrics = collect_metrics([Path(p) for p in args.eval], [Path(p) for p in args.train_report])
+    metrics = collect_metrics([Path(p) for p in args.eval], [Path(p) for p in args.train_report],
+                              [Path(p) for p in args.benchmark])
     write_json_atomic(Path(args.out), metrics)
     print(json.dumps(metrics["summary"], indent=2))
 
@@ -582,6 +654,52 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_predict_noisy)
     declare_paths(p, ("model", "noise", "trace_or_drive"), ("out",))
 
+    p = sub.add_parser("benchmark", help="time the surrogate against the engine on a held-out "
+                       "drive: compute only and whole process")
+    p.add_argument("model")
+    p.add_argument("config", nargs="?", help="configuration YAML holding the device and drive")
+    p.add_argument("--spec-json", help="the configuration as JSON instead of a file")
+    p.add_argument("--device", required=True)
+    p.add_argument("--drive", required=True, help="the held-out drive that was simulated")
+    p.add_argument("--engine-json", required=True, help="the simulation's engine.json")
+    p.add_argument("--eval", required=True, help="evaluate --json result on that drive")
+    p.add_argument("--runs", type=positive_int, default=7,
+                   help="timed forecasts after the warm-up (median taken)")
+    p.add_argument("--process-runs", type=positive_int, default=3,
+                   help="timed `predict` processes (median taken)")
+    p.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
+    p.add_argument("--out", required=True, help="benchmark JSON")
+    p.set_defaults(func=cmd_benchmark)
+    declare_paths(p, ("model", "config", "engine_json", "eval"), ("out",))
+
+    p = sub.add_parser("benchmark-summary", help="one TSV row per benchmark JSON")
+    p.add_argument("--benchmark", action="append", required=True, help="benchmark JSON")
+    p.add_argument("--out", required=True, help="summary TSV")
+    p.set_defaults(func=cmd_benchmark_summary)
+    declare_paths(p, ("benchmark",), ("out",))
+
+    p = sub.add_parser("skyrmion-figure", help="figure 1: input, simulated and predicted output "
+                       "for the training and test drives, one row per model")
+    p.add_argument("--train-trace", required=True)
+    p.add_argument("--test-trace", required=True)
+    p.add_argument("--model", action="append", required=True, help="model file (gives its k)")
+    p.add_argument("--train-pred", action="append", required=True,
+                   help="that model's prediction of the training drive")
+    p.add_argument("--test-pred", action="append", required=True,
+                   help="that model's prediction of the test drive")
+    p.add_argument("--channel", default="mz")
+    p.add_argument("--out", action="append", required=True,
+                   help="figure file; the suffix sets the format (.png, .pdf); repeatable")
+    p.set_defaults(func=cmd_skyrmion_figure)
+    declare_paths(p, ("train_trace", "test_trace", "model", "train_pred", "test_pred"), ("out",))
+
+    p = sub.add_parser("speed-figure", help="figure 5: speed-ups against held-out NRMSE")
+    p.add_argument("--benchmark", action="append", required=True, help="benchmark JSON")
+    p.add_argument("--out", action="append", required=True,
+                   help="figure file; the suffix sets the format (.png, .pdf); repeatable")
+    p.set_defaults(func=cmd_speed_figure)
+    declare_paths(p, ("benchmark",), ("out",))
+
     p = sub.add_parser("figure", help="overlay simulated and predicted outputs")
     p.add_argument("--train-trace", required=True)
     p.add_argument("--train-pred", required=True)
@@ -596,9 +714,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("metrics", help="collect evaluation results into one JSON")
     p.add_argument("--eval", action="append", required=True, help="evaluation JSON")
     p.add_argument("--train-report", action="append", default=[], help="training report JSON")
+    p.add_argument("--benchmark", action="append", default=[],
+                   help="benchmark JSON: its speed-ups join the summary of its drive")
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_metrics)
-    declare_paths(p, ("eval", "train_report"), ("out",))
+    declare_paths(p, ("eval", "train_report", "benchmark"), ("out",))
     return parser
 
 

@@ -92,13 +92,28 @@ def simulate_stage(
         raise StageError(f"{produced}: the {chosen} engine finished without a table")
     engine_info_path = scratch / "engine.json"
     engine_info = json.loads(engine_info_path.read_text()) if engine_info_path.is_file() else {}
-    engine_info.update({"engine": chosen, "requested_engine": engine, "wall_time_s": wall})
+    engine_info.update({"engine": chosen, "requested_engine": engine, "wall_time_s": wall,
+                        "hardware": engine_hardware(chosen, engine_info, threads)})
     write_json_atomic(engine_info_path, engine_info)
     out_dir.mkdir(parents=True, exist_ok=True)
     for item in scratch.iterdir():
         os.replace(item, out_dir / item.name)
     scratch.rmdir()
     return table_path
+
+
+def engine_hardware(engine: str, engine_info: dict, threads: int) -> dict:
+    """What the engine ran on: mumax3's GPU, or magnum.np's torch device and threads."""
+    from surrogate.engines.hardware import cpu_record, gpu_record
+
+    if engine == "mumax3":
+        from surrogate.engines.mumax3.runner import gpu_from_environment
+
+        return gpu_record(gpu_from_environment())
+    device = str(engine_info.get("device", "cpu"))
+    if device.startswith("cuda"):
+        return gpu_record(int(device.partition(":")[2] or 0))
+    return cpu_record(engine_info.get("threads", threads))
 
 
 def select_outputs(trace: Trace, names: list[str]) -> Trace:

@@ -13,23 +13,39 @@ def _read(path: Path) -> dict:
         raise ValueError(f"{path}: not a readable JSON result ({exc})") from exc
 
 
-def collect_metrics(eval_paths: list[Path], train_report_paths: list[Path]) -> dict:
-    """Merge evaluation JSONs (`.../{device}/{drive}.json`) and training reports.
+def collect_metrics(eval_paths: list[Path], train_report_paths: list[Path],
+                    benchmark_paths: list[Path] = ()) -> dict:
+    """Merge evaluation JSONs (`.../{device}/{drive}.json`), training reports and benchmarks.
 
-    The summary gives, per evaluation, the NRMSE, the simulation's and the
-    surrogate's wall times (s) and their ratio, measured in the same run.
+    The summary gives, per evaluation, the NRMSE and the simulation's and
+    `evaluate`'s wall times (s). The speed-ups are those of the benchmark of the
+    same device and drive (`surrogate.analysis.benchmark`): the engine against
+    the surrogate's warm forecast (compute only) and against a whole `predict`
+    process, over the same simulated time; null where no benchmark was given.
     """
+    from surrogate.analysis.benchmark import read_benchmark
+
     evaluations = {str(path): _read(path) for path in eval_paths}
     reports = {str(path): _read(path) for path in train_report_paths}
+    benchmarks = {str(path): read_benchmark(path) for path in benchmark_paths}
+    by_run = {f"{record['device']}/{record['drive']}": (path, record)
+              for path, record in benchmarks.items()}
     summary = {}
     for path, result in evaluations.items():
         simulated = result.get("simulation_wall_time_s")
         predicted = result.get("prediction_wall_time_s")
-        summary[f"{Path(path).parent.name}/{Path(path).stem}"] = {
+        run = f"{Path(path).parent.name}/{Path(path).stem}"
+        benchmark_path, benchmark = by_run.get(run, (None, None))
+        summary[run] = {
             "nrmse": result["nrmse"],
             "simulated_time_s": result.get("simulated_time_s"),
             "simulation_wall_time_s": simulated,
             "prediction_wall_time_s": predicted,
-            "speedup": (simulated / predicted) if simulated and predicted else None,
+            "speedup_compute_only": None if benchmark is None
+            else benchmark["speedup_compute_only"],
+            "speedup_whole_process": None if benchmark is None
+            else benchmark["speedup_whole_process"],
+            "benchmark": benchmark_path,
         }
-    return {"summary": summary, "evaluations": evaluations, "training": reports}
+    return {"summary": summary, "evaluations": evaluations, "training": reports,
+            "benchmarks": benchmarks}

@@ -1,0 +1,35 @@
+# Helper functions of rules/benchmark.smk (snakemake --lint wants functions apart from rules).
+
+from surrogate.engines.drive_files import DRIVABLE
+
+
+def held_out_engine_json(wildcards):
+    drive = RUN.test_drive_of(wildcards.device)
+    return f"results/sims/{wildcards.device}/{drive}/{wildcards.device}.out/engine.json"
+
+
+def held_out_evaluation(wildcards):
+    return f"results/eval/{wildcards.device}/{RUN.test_drive_of(wildcards.device)}.json"
+
+
+def held_out_drive(wildcards):
+    return RUN.test_drive_of(wildcards.device)
+
+
+def held_out_config_json(wildcards):
+    """The config reduced to the device and its held-out drive, as the simulation saw it."""
+    return render_spec_json(wildcards.device, RUN.test_drive_of(wildcards.device))
+
+
+def benchmarked_devices():
+    """The main devices that have an input to forecast (standard problem 4 has none)."""
+    return [name for name in RUN.main_devices() if RUN.devices[name].kind in DRIVABLE]
+
+
+def benchmark_files():
+    return expand("results/benchmarks/{device}.json", device=benchmarked_devices())
+
+
+def benchmark_flags(wildcards, input):
+    """--benchmark flags, one per benchmark JSON."""
+    return [word for path in input.benchmarks for word in ("--benchmark", path)]
