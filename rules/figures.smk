@@ -22,7 +22,7 @@ rule train_k1:
     threads: 1
     resources:
         mem_mb=2000,
-        runtime=30,
+        runtime=train_runtime,
     log:
         "results/logs/train/{device}_k1.log",
     benchmark:
