@@ -137,7 +137,8 @@ def imported_config(default_config: dict, table: Path) -> dict:
         "train_drive": "runA", "test_drive": "runB", "main_run": False,
     }
     config["experiments"]["parameter_sweep"] = {
-        "device": "old_run", "sweeps": {"runB": ["Ku1.region100", "Dind.region100"]}}
+        "device": "old_run",
+        "sweeps": [{"drive": "runB", "swept": ["Ku1.region100", "Dind.region100"]}]}
     return config
 
 
@@ -166,11 +167,13 @@ def test_imported_device_parses_and_errors_name_field_and_file(tmp_path, default
     with pytest.raises(ConfigError, match=r"field 'devices.old_run.test_drive'.*runC"):
         parse_config(unknown, "c.yaml")
     bad_sweep = imported_config(default_config, table)
-    bad_sweep["experiments"]["parameter_sweep"]["sweeps"] = {"train": ["Ku1.region100"]}
-    with pytest.raises(ValueError, match=r"c.yaml: field 'experiments.parameter_sweep.sweeps.tr"):
+    bad_sweep["experiments"]["parameter_sweep"]["sweeps"] = [
+        {"drive": "train", "swept": ["Ku1.region100"]}]
+    with pytest.raises(ValueError, match=r"c.yaml: field 'experiments.parameter_sweep.sweeps\[0\]"):
         from_dict(bad_sweep, "c.yaml")
-    bad_sweep["experiments"]["parameter_sweep"]["sweeps"] = {"runA": ["Aex.region100"]}
-    with pytest.raises(ValueError, match=r"sweeps.runA'.*Aex.region100"):
+    bad_sweep["experiments"]["parameter_sweep"]["sweeps"] = [
+        {"drive": "runA", "swept": ["Aex.region100"]}]
+    with pytest.raises(ValueError, match=r"sweeps\[0\].swept'.*Aex.region100"):
         from_dict(bad_sweep, "c.yaml")
 
 

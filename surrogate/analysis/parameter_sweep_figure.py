@@ -22,7 +22,7 @@ def parameter_sweep_figure(points: list[dict], per_step: bool, channel: str,
     `points` are those of surrogate.analysis.parameter_sweep.sweep_points (SI);
     the figure is written to every path of `out_paths` (its format by suffix).
     """
-    parameters = sorted({point["parameter"] for point in points})
+    parameters = list(dict.fromkeys(point["parameter"] for point in points))
     if not parameters:
         raise ValueError("no sweep point to plot: no held segment was long enough to measure")
     fig, axes = plt.subplots(2, len(parameters), figsize=(5.0 * len(parameters), 6.5),

@@ -18,8 +18,9 @@ class ParameterSweepSpec:
     """Which device and drives are swept, and how the oscillation is measured.
 
     `device` names a device of the config. `sweeps` maps each sweep drive to
-    the input columns swept on it (e.g. {"steps": ["Ku1.region100",
-    "Dind.region100"]}); a drive is, for a simulated device, its train or test
+    the input columns swept on it (e.g. {"steps": ("Ku1.region100",
+    "Dind.region100")}; in the config a list of {drive, swept}, so that a
+    profile's list replaces the default's); a drive is, for a simulated device, its train or test
     drive (the workflow simulates those two), for an imported device one of its
     tables. `skip_time` (s) is left out after each step before the amplitude
     and frequency are measured; with `per_step` each amplitude is divided by
@@ -49,17 +50,20 @@ def from_dict(raw: dict, source: str) -> ParameterSweepSpec:
         allowed = set(spec["tables"])
     else:
         allowed = {spec.get(key, raw[key]) for key in ("train_drive", "test_drive")}
-    for drive, columns in section["sweeps"].items():
-        if drive not in allowed:
+    sweeps = {}
+    for index, item in enumerate(section["sweeps"]):
+        drive, columns = item["drive"], tuple(item["swept"])
+        if drive not in allowed or drive in sweeps:
             raise ValueError(
-                f"{source}: field '{prefix}.sweeps.{drive}': drive '{drive}' is not one the "
-                f"workflow has a trace of for device '{device}' (it has {sorted(allowed)})"
+                f"{source}: field '{prefix}.sweeps[{index}].drive': drive '{drive}' is given "
+                f"twice or is not one the workflow has a trace of for device '{device}' (it "
+                f"has {sorted(allowed)})"
             )
         unknown_columns = sorted(set(columns) - set(spec.get("inputs", columns)))
         if unknown_columns:
             raise ValueError(
-                f"{source}: field '{prefix}.sweeps.{drive}': {unknown_columns} are not inputs "
-                f"of imported device '{device}' ({spec['inputs']})"
+                f"{source}: field '{prefix}.sweeps[{index}].swept': {unknown_columns} are not "
+                f"inputs of imported device '{device}' ({spec['inputs']})"
             )
-    sweeps = {drive: tuple(columns) for drive, columns in section["sweeps"].items()}
+        sweeps[drive] = columns
     return ParameterSweepSpec(**dict(section, sweeps=sweeps))
