@@ -228,3 +228,15 @@ def test_authors_held_ku_table_gives_21_held_values_each_after_a_dind_pulse():
     assert values[0] == pytest.approx(7.5e5) and values[-1] == pytest.approx(8.5e5)
     frequencies = [p["simulation"]["frequency_hz"] for p in points]
     assert frequencies[-1] > frequencies[0]  # the breathing mode stiffens with Ku1
+
+
+@pytest.mark.skipif(not SHARED_TESTS.is_dir(), reason="../shared reference tables are absent")
+def test_imported_profile_replaces_the_default_sweep(monkeypatch):
+    from benchmarks.common import repository_config
+
+    monkeypatch.chdir(REPO)
+    config = repository_config("profiles/imported_two_inputs/imported_two_inputs.yaml")
+    spec = from_dict(config.raw, "profile")
+    assert spec.device == "authors_two_inputs"
+    assert list(spec.sweeps) == ["Ku_ext_DMI", "DMI_ext_Ku"] and spec.per_step is False
+    assert "authors_two_inputs" in config.imported and "skyrmion" in config.devices
