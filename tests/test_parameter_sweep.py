@@ -93,10 +93,13 @@ def test_sweep_points_recover_amplitude_per_step_and_frequency():
     simulated, predicted = staircase_trace(), staircase_trace(amplitude_scale=0.5)
     points = sweep_points(simulated, predicted, ["Ku1.region100", "Dind.region100"],
                           skip=2.5e-11, per_step=True)
-    # the hold at both bases (after Ku1 steps back) is a point of both sweeps
-    assert [p["parameter"] for p in points] == (["Ku1.region100"] * 4
-                                                + ["Ku1.region100", "Dind.region100"]
-                                                + ["Dind.region100"] * 4)
+    # the hold at both bases, entered by a Ku1 step, is a point of the Ku1 sweep only:
+    # per unit step, each sweep's amplitudes are per unit of its own parameter
+    assert [p["parameter"] for p in points] == ["Ku1.region100"] * 5 + ["Dind.region100"] * 4
+    assert all(p["stepped"] == p["parameter"] for p in points)
+    unstepped = sweep_points(simulated, predicted, ["Ku1.region100", "Dind.region100"],
+                             skip=2.5e-11, per_step=False)
+    assert [p["parameter"] for p in unstepped].count("Dind.region100") == 5
     decay = np.exp(-2.5e-11 / 3e-10)
     for point in points:
         unit = 1e4 if point["parameter"] == "Ku1.region100" else 1e-4
@@ -194,7 +197,7 @@ def test_cli_sweep_and_figure(tmp_path):
                  "--swept", "Ku1.region100", "--swept", "Dind.region100",
                  "--skip-time", "2.5e-11", "--out", str(sweep)]) == 0
     points = json.loads(sweep.read_text())["points"]
-    assert len(points) == 10 and points[0]["unit"] == "J/m3"
+    assert len(points) == 9 and points[0]["unit"] == "J/m3"
     png, pdf = tmp_path / "fig.png", tmp_path / "fig.pdf"
     assert main(["parameter-sweep-figure", "--sweep", str(sweep), "--png", str(png),
                  "--pdf", str(pdf)]) == 0

@@ -14,6 +14,8 @@ column is the value it holds longest.
 
 A measured segment is a point of the sweep over each swept column whose other
 swept columns sit at their base there: its held value is that column's value.
+With `per_step` it must also be entered by a step of that column itself, so
+that every amplitude of one sweep is per unit of the same quantity.
 
 Per segment, the oscillation of an output x(t) is measured over the window
 [start + skip, stop), after the transient of the step (`skip` in s):
@@ -182,6 +184,8 @@ def sweep_points(simulated: Trace, predicted: Trace, swept: list[str], *, skip: 
             continue
         units = dict(zip(simulated.input_names, simulated.input_units, strict=True))
         for name in swept:
+            if per_step and segment.stepped != name:
+                continue
             if all(same_value(segment.values[other], bases[other])
                    for other in swept if other != name):
                 points.append({
