@@ -21,6 +21,7 @@ include: "rules/train.smk"
 include: "rules/evaluate.smk"
 include: "rules/benchmark.smk"
 include: "rules/figure.smk"
+include: "rules/parameter_sweep.smk"
 include: "rules/figures.smk"
 
 

@@ -1,6 +1,7 @@
 import functools
 import json
 import os
+import re
 
 from snakemake.utils import validate
 
@@ -34,9 +35,14 @@ envvars:
 LOCAL_EXECUTION = workflow.local_exec
 
 
+def name_pattern(names):
+    """A wildcard pattern matching exactly `names` (none: a pattern nothing matches)."""
+    return "|".join(re.escape(name) for name in sorted(names)) or "(?!)"
+
+
 wildcard_constraints:
-    device="|".join(sorted(RUN.devices)),
-    drive="|".join(sorted(RUN.drives)),
+    device=name_pattern([*RUN.devices, *RUN.imported]),
+    drive=name_pattern(RUN.drive_names()),
 
 
 def simulation_pairs():
@@ -77,6 +83,16 @@ def script_folder(wildcards, output):
 def simulation_data_files(wildcards):
     """The data files a simulation's script loads."""
     return rendered_data_files(wildcards.device, wildcards.drive)
+
+
+def imported_table(wildcards):
+    """The mumax3 table of an imported device's drive (`source: imported`)."""
+    return str(RUN.imported[wildcards.device].table_of(wildcards.drive))
+
+
+def imported_input_flags(wildcards):
+    """--input flags for the input columns of an imported device, one word each."""
+    return [word for name in RUN.imported[wildcards.device].inputs for word in ("--input", name)]
 
 
 def model_settings_json(wildcards):

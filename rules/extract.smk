@@ -6,6 +6,8 @@ rule extract:
         engine="results/sims/{device}/{drive}/{device}.out/engine.json",
     output:
         trace="results/traces/{device}/{drive}.npz",
+    wildcard_constraints:
+        device=name_pattern(RUN.devices),
     params:
         outputs=device_output_flags,
     log:
@@ -14,4 +16,24 @@ rule extract:
         "envs/surrogate.yaml"
     shell:
         "python -m surrogate extract {input.table:q} --spec {input.spec:q} {params.outputs:q}"
+        " --out {output.trace:q} > {log:q} 2>&1"
+
+
+# A device with `source: imported` has its traces read from existing mumax3 tables.
+rule import_table:
+    input:
+        table=imported_table,
+    output:
+        trace="results/traces/{device}/{drive}.npz",
+    wildcard_constraints:
+        device=name_pattern(RUN.imported),
+    params:
+        inputs=imported_input_flags,
+        outputs=device_output_flags,
+    log:
+        "results/logs/import_table/{device}/{drive}.log",
+    conda:
+        "envs/surrogate.yaml"
+    shell:
+        "python -m surrogate import-mumax3 {input.table:q} {params.inputs:q} {params.outputs:q}"
         " --out {output.trace:q} > {log:q} 2>&1"

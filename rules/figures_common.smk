@@ -49,9 +49,10 @@ def skyrmion_figure_channel(wildcards):
 
 
 def figure_files():
-    """Every file `snakemake figures` builds (the lead adds the experiments' figures)."""
+    """Every file `snakemake figures` builds: figures 1 and 5, the benchmark table and
+    the figures of the config's experiments."""
     files = ["results/benchmarks/summary.tsv",
              *expand("results/figures/speed_accuracy.{ext}", ext=("png", "pdf"))]
     if skyrmion_figure_device() is not None:
         files += expand("results/figures/skyrmion.{ext}", ext=("png", "pdf"))
-    return files
+    return files + parameter_sweep_figure_files()

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, fields
 from pathlib import Path
 
+from surrogate.config.parameter_sweep_spec import ParameterSweepSpec
 from surrogate.config.specs import SimulationSettings
 from surrogate.engines.select import ENGINES
 
@@ -38,6 +39,14 @@ def positive_float(text: str) -> float:
     value = finite_float(text)
     if not value > 0:
         raise argparse.ArgumentTypeError(f"'{text}' must be > 0")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """argparse type: a finite number >= 0."""
+    value = finite_float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be >= 0")
     return value
 
 
@@ -503,6 +512,54 @@ def cmd_metrics(args: argparse.Namespace) -> None:
     print(json.dumps(metrics["summary"], indent=2))
 
 
+def cmd_parameter_sweep(args: argparse.Namespace) -> None:
+    from surrogate.analysis.parameter_sweep import sweep_points
+    from surrogate.io.atomic import write_json_atomic
+    from surrogate.io.trace import load_trace
+
+    simulated, predicted = load_trace(args.trace), load_trace(args.prediction)
+    channel = args.channel or simulated.output_names[0]
+    points = sweep_points(simulated, predicted, args.swept, skip=args.skip_time,
+                          per_step=args.per_step, channel=channel)
+    if not points:
+        raise CliError(f"{args.trace}: no held segment longer than --skip-time "
+                       f"{args.skip_time} s after a step of one input, with the other --swept "
+                       "inputs at their base; nothing to measure")
+    write_json_atomic(Path(args.out), {
+        "trace": str(args.trace), "prediction": str(args.prediction), "channel": channel,
+        "skip_time_s": args.skip_time, "per_step": args.per_step, "points": points,
+    })
+    print(f"{args.out}: {len(points)} held values")
+
+
+def read_sweep(path: Path) -> dict:
+    """A `parameter-sweep` JSON; errors name the file and the missing field."""
+    def refuse(constant: str) -> float:
+        raise CliError(f"{path}: holds {constant}, not a finite number")
+
+    try:
+        sweep = json.loads(Path(path).read_text(), parse_constant=refuse)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise CliError(f"{path}: not a readable sweep JSON ({exc})") from exc
+    for key in ("channel", "per_step", "points"):
+        if key not in sweep:
+            raise CliError(f"{path}: field '{key}' is missing; write it with parameter-sweep")
+    return sweep
+
+
+def cmd_parameter_sweep_figure(args: argparse.Namespace) -> None:
+    from surrogate.analysis.parameter_sweep_figure import parameter_sweep_figure
+
+    sweeps = [read_sweep(Path(path)) for path in args.sweep]
+    for path, sweep in zip(args.sweep[1:], sweeps[1:], strict=True):
+        if (sweep["channel"], sweep["per_step"]) != (sweeps[0]["channel"], sweeps[0]["per_step"]):
+            raise CliError(f"{path}: field 'channel'/'per_step' differs from {args.sweep[0]}")
+    points = [point for sweep in sweeps for point in sweep["points"]]
+    written = parameter_sweep_figure(points, sweeps[0]["per_step"], sweeps[0]["channel"],
+                                     [Path(args.png), Path(args.pdf)], title=args.title)
+    print(" ".join(map(str, written)))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m surrogate",
@@ -710,6 +767,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_figure)
     declare_paths(p, ("train_trace", "train_pred", "test_trace", "test_pred"), ("out",))
+
+    p = sub.add_parser("parameter-sweep",
+                       help="amplitude and frequency per held input value, simulated and predicted")
+    p.add_argument("trace", help="simulated or imported trace whose inputs are held in segments")
+    p.add_argument("prediction", help="the Spin-NODE's prediction of that trace (evaluate)")
+    p.add_argument("--swept", action="append", required=True,
+                   help="an input column swept on this trace, e.g. Ku1.region100")
+    p.add_argument("--skip-time", type=non_negative_float, default=ParameterSweepSpec.skip_time,
+                   help="left out after each step before measuring (s)")
+    p.add_argument("--per-step", action="store_true",
+                   help="divide each amplitude by its step (per unit of the stepped input)")
+    p.add_argument("--channel", help="output measured (default: the trace's first)")
+    p.add_argument("--out", required=True, help="sweep JSON")
+    p.set_defaults(func=cmd_parameter_sweep)
+    declare_paths(p, ("trace", "prediction"), ("out",))
+
+    p = sub.add_parser("parameter-sweep-figure",
+                       help="figure 3: amplitude and frequency against each held parameter")
+    p.add_argument("--sweep", action="append", required=True, help="sweep JSON")
+    p.add_argument("--png", required=True)
+    p.add_argument("--pdf", required=True)
+    p.add_argument("--title", default="")
+    p.set_defaults(func=cmd_parameter_sweep_figure)
+    declare_paths(p, ("sweep",), ("png", "pdf"))
 
     p = sub.add_parser("metrics", help="collect evaluation results into one JSON")
     p.add_argument("--eval", action="append", required=True, help="evaluation JSON")

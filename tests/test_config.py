@@ -172,7 +172,7 @@ def test_schema_holds_no_defaults():
 # key, `raw` the whole file, Grains.kind is fixed, and a device's pipeline keys
 # configure the workflow, not the physics.
 SCHEMA_SECTIONS = {
-    None: (RunConfig, {"raw"}),
+    None: (RunConfig, {"raw", "experiments"}),
     "simulation": (SimulationSettings, set()),
     "model": (TrainSettings, set()),
     "material": (Material, set()),

@@ -14,6 +14,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from surrogate.config.imported import ImportedDevice, check_tables, imported_device, is_imported
 from surrogate.config.specs import (
     DEVICE_KINDS,
     DRIVE_KINDS,
@@ -58,6 +59,12 @@ class RunConfig:
     model: dict = field(default_factory=dict)
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
 
+    @property
+    def imported(self) -> dict[str, ImportedDevice]:
+        """Devices with `source: imported`, by name (not in `devices`: nothing simulates them)."""
+        return {name: imported_device(name, spec) for name, spec in self.raw["devices"].items()
+                if is_imported(spec)}
+
     def train_drive_of(self, device: str) -> str:
         """The training drive of a device: its own `train_drive`, else the global one."""
         return self.raw["devices"][device].get("train_drive", self.train_drive)
@@ -71,6 +78,10 @@ class RunConfig:
         `main_run: false`, which only the experiments behind `snakemake figures` use."""
         return sorted(name for name, spec in self.raw["devices"].items()
                       if spec.get("main_run", True))
+
+    def drive_names(self) -> list[str]:
+        """Every drive a trace may be made of: the simulated drives and the imported tables."""
+        return sorted(set(self.drives).union(*(d.tables for d in self.imported.values())))
 
     def outputs_of(self, device: str) -> list[str]:
         """The table columns learnt for a device: its own `outputs`, else DEFAULT_OUTPUTS."""
@@ -128,8 +139,11 @@ def validate_config(raw: object, source: str = "config") -> None:
     if errors:
         lines = [f"{source}: field '{field_path(e)}': {e.message}" for e in errors]
         raise ConfigError("invalid configuration\n  " + "\n  ".join(lines))
-    drive_references = [(key, raw[key]) for key in ("train_drive", "test_drive")]
-    for name, device in raw["devices"].items():
+    simulated = {name: device for name, device in raw["devices"].items()
+                 if not is_imported(device)}
+    drive_references = [(key, raw[key]) for key in ("train_drive", "test_drive")
+                        if any(key not in device for device in simulated.values())]
+    for name, device in simulated.items():
         for key in ("train_drive", "test_drive"):
             if key in device:
                 drive_references.append((f"devices.{name}.{key}", device[key]))
@@ -139,6 +153,17 @@ def validate_config(raw: object, source: str = "config") -> None:
                 f"{source}: field '{field_name}': drive '{drive}' is not defined under 'drives' "
                 f"(defined: {sorted(raw['drives'])})"
             )
+    for name, device in raw["devices"].items():
+        if not is_imported(device):
+            continue
+        for key in ("train_drive", "test_drive"):
+            drive = device.get(key, raw[key])
+            if drive not in device["tables"]:
+                field_name = f"devices.{name}.{key}" if key in device else key
+                raise ConfigError(
+                    f"{source}: field '{field_name}': drive '{drive}' of imported device "
+                    f"'{name}' is not one of its tables (defined: {sorted(device['tables'])})"
+                )
     for name, device in raw["devices"].items():
         if "cell_size" not in device:
             continue
@@ -207,7 +232,14 @@ def check_geometry_and_sampling(config: RunConfig, source: str = "config") -> No
 def parse_config(raw: dict, source: str = "config") -> RunConfig:
     """Validate a parsed configuration and build its typed specs."""
     validate_config(raw, source)
-    devices = {name: device_from_dict(name, spec) for name, spec in raw["devices"].items()}
+    devices = {name: device_from_dict(name, spec) for name, spec in raw["devices"].items()
+               if not is_imported(spec)}
+    for name, spec in raw["devices"].items():
+        if is_imported(spec):
+            try:
+                check_tables(imported_device(name, spec), source)
+            except ValueError as exc:
+                raise ConfigError(str(exc)) from exc
     for name, device in devices.items():
         try:
             check_thermal_cell_count(name, device)
@@ -248,11 +280,16 @@ def check_capabilities(config: RunConfig, source: str = "config") -> None:
 
 
 class UniqueKeyLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing a key given twice in one mapping (YAML keeps the last)."""
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML keeps the last).
+
+    Merge keys (`<<: *anchor`) are allowed: a key given beside them overrides the merged one.
+    """
 
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
@@ -314,7 +351,8 @@ def drive_from_dict(name: str, spec: dict) -> Drive:
     values["name"] = name
     if spec["kind"] == "parameter_inputs":
         values["inputs"] = [
-            dict(item, name=item.get("name", f"{name}_{item['parameter']}"), kind="random_sine")
+            dict(item, name=item.get("name", f"{name}_{item['parameter']}"),
+                 kind=item.get("kind", "random_sine"))
             for item in spec["inputs"]
         ]
     return _build(DRIVE_KINDS[spec["kind"]], values)

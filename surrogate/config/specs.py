@@ -230,13 +230,15 @@ class HeldSequenceDrive:
 class ParameterInputsDrive:
     """Several material parameters driven at once (the paper's parameters-as-inputs device).
 
-    Each entry of `inputs` is a RandomSineDrive on its own parameter (e.g. Ku1
-    at 4 GHz and Dind at 0.4 GHz). Every period must be a whole multiple of the
-    shortest one and all inputs must last equally long (s).
+    Each entry of `inputs` drives its own parameter: a RandomSineDrive (e.g. Ku1
+    at 4 GHz and Dind at 0.4 GHz) or a SampledWaveformDrive with "hold"
+    interpolation (e.g. Ku1 held at a staircase of values). Every period or
+    sample time must be a whole multiple of the shortest one and all inputs
+    must last equally long (s).
     """
 
     name: str
-    inputs: tuple[RandomSineDrive, ...]
+    inputs: tuple[RandomSineDrive | SampledWaveformDrive, ...]
     kind: str = "parameter_inputs"
 
     @property

@@ -224,13 +224,21 @@ def _layout(spec: SimulationSpec) -> tuple[list[Channel], list[Callable[[], np.n
             raise DriveSpecError(f"spec '{name}': field 'drive.inputs' is empty")
         for item in inputs:
             check(item.parameter)
-            _check_positive(name, {"drive.frequency": item.frequency,
-                                   "drive.n_periods": item.n_periods})
-        step = 1.0 / max(item.frequency for item in inputs)
+            if isinstance(item, SampledWaveformDrive):
+                _check_positive(name, {"drive.sample_time": item.sample_time})
+                if item.interpolation != "hold":
+                    raise DriveSpecError(
+                        f"spec '{name}': drive input '{item.name}' has field 'interpolation' "
+                        f"'{item.interpolation}'; an input among several must be 'hold'"
+                    )
+            else:
+                _check_positive(name, {"drive.frequency": item.frequency,
+                                       "drive.n_periods": item.n_periods})
+        step = min(_input_step(item) for item in inputs)
         n_steps = int(round(inputs[0].duration / step))
         channels, draws = [], []
         for item in inputs:
-            ratio = step * item.frequency
+            ratio = step / _input_step(item)
             repeat = int(round(1.0 / ratio))
             if abs(repeat * ratio - 1.0) > 1e-9 or abs(item.duration - inputs[0].duration) > (
                 1e-9 * step
@@ -239,9 +247,14 @@ def _layout(spec: SimulationSpec) -> tuple[list[Channel], list[Callable[[], np.n
                     f"spec '{name}': drive input '{item.name}' must have a period that is "
                     f"a whole multiple of {step!r} s and last {inputs[0].duration!r} s"
                 )
-            channels.append(channel(item.parameter, item.amplitude, "sine", item.frequency))
-            draws.append(lambda item=item, repeat=repeat: np.repeat(random_amplitudes(item),
-                                                                   repeat))
+            if isinstance(item, SampledWaveformDrive):
+                channels.append(channel(item.parameter, item.amplitude, "hold"))
+                draws.append(lambda item=item, repeat=repeat: np.repeat(sampled_values(item),
+                                                                       repeat))
+            else:
+                channels.append(channel(item.parameter, item.amplitude, "sine", item.frequency))
+                draws.append(lambda item=item, repeat=repeat: np.repeat(random_amplitudes(item),
+                                                                       repeat))
     elif isinstance(drive, HeldSequenceDrive | MaskedSequenceDrive):
         check(drive.parameter)
         if isinstance(drive, HeldSequenceDrive):
@@ -275,6 +288,13 @@ def _layout(spec: SimulationSpec) -> tuple[list[Channel], list[Callable[[], np.n
     files = data_file_names(spec)
     channels = [replace(ch, var=f"A{i}", file=files[i]) for i, ch in enumerate(channels)]
     return channels, draws, step, n_steps
+
+
+def _input_step(item: RandomSineDrive | SampledWaveformDrive) -> float:
+    """How long (s) one data value of an input of a ParameterInputsDrive lasts."""
+    if isinstance(item, SampledWaveformDrive):
+        return item.sample_time
+    return 1.0 / item.frequency
 
 
 def _check_positive(name: str, values: dict[str, float]) -> None:
