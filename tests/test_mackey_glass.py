@@ -143,6 +143,9 @@ def test_node_states_are_outputs_at_the_end_of_each_hold():
     states = node_states(t, output, nodes, hold, n_samples=10)
     assert states.shape == (6, nodes)
     assert np.allclose(states.ravel(), 2.0 * np.arange(1, 6 * nodes + 1))
+    # with the run's end recorded, the last sample is still left out
+    assert node_states(np.append(t, t[-1] + dt), np.append(output, 42.0), nodes, hold,
+                       n_samples=7).shape == (6, nodes)
     with pytest.raises(ReservoirError, match="before the first sample's last hold ends"):
         node_states(t[:5], output[:5], nodes, hold, n_samples=10)
 
@@ -211,7 +214,7 @@ def test_reservoir_and_figure_commands(tmp_path, default_config):
         assert main(["reservoir", str(config_path), str(traces[trace_key]), "--run", run_name,
                      "--out", str(results[key])]) == 0
     simulated = json.loads(results["simulated"].read_text())
-    assert simulated["n_samples"] == 159  # the last hold's end is not recorded
+    assert simulated["n_samples"] == 159  # the last sample is never used
     assert simulated["horizons"][0] == 0 and len(simulated["horizons"]) == 40
     assert simulated["nrmse"][0] < simulated["nrmse"][-1]
     assert json.loads(results["node_full"].read_text())["n_virtual_nodes"] == 50

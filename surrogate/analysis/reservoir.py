@@ -4,8 +4,11 @@ A masked drive holds sample k of a series for N virtual nodes j = 0..N-1 of
 `hold_time` (s) each, node (k, j) over drive times [(kN + j) h, (kN + j + 1) h).
 The state of node (k, j) is the device output at the end of its hold,
 t = (kN + j + 1) h, linearly interpolated between recorded samples: an
-(n_samples, N) feature matrix. A sample whose last hold ends after the record
-is dropped. The readout is ridge regression with a free bias.
+(n_samples - 1, N) feature matrix. The last sample is never used: its last
+hold ends with the run, a time a table may or may not record (float rounding)
+and a forecast on the model grid does not reach, so that simulation and
+forecast give states of the same samples. The readout is ridge regression
+with a free bias.
 """
 
 from __future__ import annotations
@@ -23,15 +26,15 @@ def node_states(t: np.ndarray, output: np.ndarray, n_nodes: int, hold_time: floa
                 n_samples: int) -> np.ndarray:
     """(samples, n_nodes) outputs at the end of each node's hold; t in s from the drive start.
 
-    Only the samples whose every hold ends within the record are returned
-    (at most `n_samples`).
+    Only the samples whose every hold ends within the record are returned,
+    at most the first `n_samples` - 1.
     """
     t = np.asarray(t, dtype=np.float64)
     output = np.asarray(output, dtype=np.float64)
     if not np.all(np.isfinite(output)):
         raise ReservoirError("the device output holds NaN or infinity")
     ends = (np.arange(n_samples * n_nodes) + 1) * hold_time
-    usable = int(np.sum(ends <= t[-1] + 1e-9 * hold_time)) // n_nodes
+    usable = min(int(np.sum(ends <= t[-1] + 1e-9 * hold_time)) // n_nodes, n_samples - 1)
     if usable < 1:
         raise ReservoirError(f"the record ends at {t[-1]!r} s, before the first sample's "
                              f"last hold ends at {n_nodes * hold_time!r} s")
