@@ -215,7 +215,10 @@ def test_reservoir_and_figure_commands(tmp_path, default_config):
                      "--out", str(results[key])]) == 0
     simulated = json.loads(results["simulated"].read_text())
     assert simulated["n_samples"] == 159  # the last sample is never used
-    assert simulated["horizons"][0] == 0 and len(simulated["horizons"]) == 40
+    split = config["experiments"]["mackey_glass"]
+    last = 159 - split["simulated"]["discard"] - split["simulated"]["train"] \
+        - split["min_test_samples"]
+    assert simulated["horizons"] == list(range(last + 1))
     assert simulated["nrmse"][0] < simulated["nrmse"][-1]
     assert json.loads(results["node_full"].read_text())["n_virtual_nodes"] == 50
     # a trace of another drive is refused, naming the file and the field
