@@ -22,6 +22,7 @@ include: "rules/evaluate.smk"
 include: "rules/benchmark.smk"
 include: "rules/figure.smk"
 include: "rules/parameter_sweep.smk"
+include: "rules/mackey_glass.smk"
 include: "rules/figures.smk"
 
 

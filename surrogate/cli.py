@@ -560,6 +560,89 @@ def cmd_parameter_sweep_figure(args: argparse.Namespace) -> None:
     print(" ".join(map(str, written)))
 
 
+def cmd_reservoir(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from surrogate.analysis.reservoir import horizon_scores, node_states, predict_ahead
+    from surrogate.config.loader import load_config
+    from surrogate.config.mackey_glass_spec import experiment_of
+    from surrogate.io.atomic import write_json_atomic
+    from surrogate.io.trace import load_trace
+    from surrogate.physics.drives import masked_series
+
+    run_config = load_config(args.config)
+    experiment = experiment_of(run_config, str(args.config))
+    run = experiment.run(args.run)
+    drive = run_config.drives[run.drive]
+    trace = load_trace(Path(args.trace))
+    traced_drive = trace.metadata.get("drive")
+    if traced_drive is not None and traced_drive != run.drive:
+        raise CliError(f"{args.trace}: field 'drive' of its metadata is '{traced_drive}'; "
+                       f"run '{args.run}' of {args.config} uses drive '{run.drive}'")
+    channel = run_config.outputs_of(experiment.device)[0]
+    states = node_states(trace.t - trace.t[0], trace.output(channel), drive.n_virtual_nodes,
+                         drive.hold_time, drive.n_samples)
+    series = masked_series(drive)[: len(states)]
+    scores = horizon_scores(states, series, run.discard, run.train, experiment.ridge,
+                            experiment.max_horizon, experiment.min_test_samples)
+    horizon = min(experiment.overlay_horizon, scores.horizons[-1])
+    target, predicted = predict_ahead(states, series, horizon, run.discard, run.train,
+                                      experiment.ridge)
+    result = {
+        "trace": str(args.trace), "run": args.run, "drive": run.drive, "channel": channel,
+        "engine": trace.metadata.get("engine"), "n_samples": int(len(states)),
+        "n_virtual_nodes": drive.n_virtual_nodes, "hold_time_s": drive.hold_time,
+        "discard": run.discard, "train": run.train, "ridge": experiment.ridge,
+        "horizons": scores.horizons, "nrmse": scores.nrmse, "n_test": scores.n_test,
+        "overlay": {"horizon": horizon, "first_test_sample": run.discard + run.train + horizon,
+                    "target": np.asarray(target).tolist(),
+                    "prediction": np.asarray(predicted).tolist()},
+    }
+    write_json_atomic(Path(args.out), result)
+    print(f"{args.out}: NRMSE at H = 0: {scores.nrmse[0]:.4g}, at H = {scores.horizons[-1]}: "
+          f"{scores.nrmse[-1]:.4g}")
+
+
+def benchmark_wall_time(path: Path) -> float:
+    """The wall time `s` (s) of a Snakemake benchmark TSV's first run; errors name the file."""
+    rows = [line.split("\t") for line in path.read_text().splitlines() if line.strip()]
+    if len(rows) < 2 or "s" not in rows[0]:
+        raise CliError(f"{path}: not a Snakemake benchmark file (no column 's' and a row)")
+    try:
+        value = float(rows[1][rows[0].index("s")])
+    except (ValueError, IndexError) as exc:
+        raise CliError(f"{path}: column 's' of the first row is not a number") from exc
+    if not math.isfinite(value) or value < 0:
+        raise CliError(f"{path}: column 's' holds {value!r}, not a wall time")
+    return value
+
+
+def cmd_mackey_glass_figure(args: argparse.Namespace) -> None:
+    from surrogate.analysis.reservoir import log10_gap
+    from surrogate.analysis.reservoir_figure import mackey_glass_figure
+    from surrogate.io.atomic import write_json_atomic
+
+    results = {key: json.loads(Path(getattr(args, key)).read_text())
+               for key in ("simulated", "node_simulated", "node_full")}
+    wall = None if args.node_full_benchmark is None else benchmark_wall_time(
+        Path(args.node_full_benchmark))
+    mackey_glass_figure(results, [Path(path) for path in args.out], wall)
+    summary = {
+        "node_full_run_wall_time_s": wall,
+        "node_full_run": f"{results['node_full']['n_samples']} samples x "
+                         f"{results['node_full']['n_virtual_nodes']} virtual nodes",
+        "node_against_micromagnetics": log10_gap(results["node_simulated"],
+                                                 results["simulated"]),
+        "nrmse": {key: dict(zip(result["horizons"], result["nrmse"], strict=True))
+                  for key, result in results.items()},
+    }
+    if args.summary:
+        write_json_atomic(Path(args.summary), summary)
+    gap = summary["node_against_micromagnetics"]
+    print(f"{', '.join(args.out)}: worst |log10 NRMSE gap| {gap['worst_log10_gap']:.3f} "
+          f"at H = {gap['worst_horizon']}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m surrogate",
@@ -800,6 +883,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_metrics)
     declare_paths(p, ("eval", "train_report", "benchmark"), ("out",))
+    declare_paths(p, ("eval", "train_report"), ("out",))
+
+    p = sub.add_parser("reservoir", help="Mackey-Glass reservoir readout: NRMSE against horizon")
+    p.add_argument("config", help="configuration YAML with experiments.mackey_glass")
+    p.add_argument("trace", help="the device's response to the run's drive (.npz, simulated "
+                   "or predicted)")
+    p.add_argument("--run", required=True, choices=("simulated", "full"),
+                   help="which run of experiments.mackey_glass the trace is")
+    p.add_argument("--out", required=True, help="result JSON")
+    p.set_defaults(func=cmd_reservoir)
+    declare_paths(p, ("config", "trace"), ("out",))
+
+    p = sub.add_parser("mackey-glass-figure",
+                       help="figure 2: Mackey-Glass overlay and log10 NRMSE against horizon")
+    p.add_argument("--simulated", required=True, help="reservoir JSON of the micromagnetic run")
+    p.add_argument("--node-simulated", required=True,
+                   help="reservoir JSON of the Spin-NODE on the same drive")
+    p.add_argument("--node-full", required=True, help="reservoir JSON of the Spin-NODE full run")
+    p.add_argument("--node-full-benchmark",
+                   help="Snakemake benchmark TSV of the full run's predict (its wall time)")
+    p.add_argument("--out", required=True, action="append", help="figure file (.png, .pdf)")
+    p.add_argument("--summary", help="JSON: the NODE's wall time and its log10 NRMSE gap")
+    p.set_defaults(func=cmd_mackey_glass_figure)
+    declare_paths(p, ("simulated", "node_simulated", "node_full", "node_full_benchmark"),
+                  ("out", "summary"))
     return parser
 
 

@@ -15,6 +15,7 @@ import jsonschema
 import yaml
 
 from surrogate.config.imported import ImportedDevice, check_tables, imported_device, is_imported
+from surrogate.config.mackey_glass_spec import MackeyGlassSeries
 from surrogate.config.specs import (
     DEVICE_KINDS,
     DRIVE_KINDS,
@@ -330,6 +331,8 @@ def _build(cls: type, values: dict):
             value = Material(**{k: _tuples(v) for k, v in value.items()})
         elif key == "grains" and value is not None:
             value = Grains(**{k: _tuples(v) for k, v in value.items() if k != "kind"})
+        elif key == "mackey_glass" and value is not None:
+            value = MackeyGlassSeries(**value)
         elif key == "inputs":
             value = tuple(drive_from_dict(item["name"], item) for item in value)
         else:
@@ -349,6 +352,8 @@ def drive_from_dict(name: str, spec: dict) -> Drive:
     """A drive spec (RandomSineDrive, HeldSequenceDrive, ...) from its mapping, by `kind`."""
     values = dict(spec)
     values["name"] = name
+    if spec["kind"] == "masked_sequence":
+        values.setdefault("series_file", None)  # absent when the series is `mackey_glass`
     if spec["kind"] == "parameter_inputs":
         values["inputs"] = [
             dict(item, name=item.get("name", f"{name}_{item['parameter']}"),

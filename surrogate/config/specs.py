@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from surrogate.config.mackey_glass_spec import MackeyGlassSeries
+
 
 @dataclass(frozen=True)
 class Material:
@@ -251,8 +253,9 @@ class ParameterInputsDrive:
 class MaskedSequenceDrive:
     """Reservoir input: each series sample times a random mask, held per virtual node.
 
-    Sample s_k of the series in `series_file` (text, one value a line, or
-    `.npy`; the first `n_samples` are used) becomes `n_virtual_nodes` held
+    Sample s_k of the series (the first `n_samples` of `series_file`, text
+    with one value a line or `.npy`, or of the Mackey-Glass series that
+    `mackey_glass` defines; exactly one is given) becomes `n_virtual_nodes` held
     values u = scale * W_j * s_k, with the mask W_j uniform in [-1, 1] from
     `mask_seed`. Each u is held for `hold_time` (s) as
     `parameter = base + amplitude * u` (amplitude in the parameter's SI unit).
@@ -262,11 +265,12 @@ class MaskedSequenceDrive:
     parameter: str
     amplitude: float
     hold_time: float
-    series_file: str
+    series_file: str | None
     n_samples: int
     n_virtual_nodes: int = 50
     mask_seed: int = 0
     scale: float = 1.0
+    mackey_glass: MackeyGlassSeries | None = None
     kind: str = "masked_sequence"
 
     @property

@@ -15,6 +15,7 @@ from surrogate.config.specs import (
     RandomSineDrive,
     SampledWaveformDrive,
 )
+from surrogate.physics.mackey_glass import mackey_glass_series
 
 
 def random_amplitudes(drive: RandomSineDrive) -> np.ndarray:
@@ -60,9 +61,19 @@ def input_mask(n_virtual_nodes: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).uniform(-1.0, 1.0, size=n_virtual_nodes)
 
 
+def masked_series(drive: MaskedSequenceDrive) -> np.ndarray:
+    """The series s_k (dimensionless) a MaskedSequenceDrive holds: its file's or Mackey-Glass."""
+    if (drive.series_file is None) == (drive.mackey_glass is None):
+        raise DriveDataError(f"drive '{drive.name}': give exactly one of the fields "
+                             "'series_file' and 'mackey_glass'")
+    if drive.mackey_glass is not None:
+        return mackey_glass_series(drive.mackey_glass, drive.n_samples)
+    return load_series(drive.series_file, drive.n_samples, "series_file")
+
+
 def masked_values(drive: MaskedSequenceDrive) -> np.ndarray:
     """Held inputs u = scale * W_j * s_k in time order (k slow, j fast), dimensionless."""
-    series = load_series(drive.series_file, drive.n_samples, "series_file")
+    series = masked_series(drive)
     mask = input_mask(drive.n_virtual_nodes, drive.mask_seed)
     return drive.scale * np.outer(series, mask).ravel()
 
