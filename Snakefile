@@ -17,6 +17,7 @@ include: "rules/extract.smk"
 include: "rules/train.smk"
 include: "rules/evaluate.smk"
 include: "rules/figure.smk"
+include: "rules/recognition.smk"
 
 
 rule all:

@@ -5,6 +5,8 @@ for device, drive in simulation_pairs():
     rule:
         name:
             f"render_{device}_{drive}".replace("-", "_")
+        input:
+            drive_sources=drive_source_files(drive),
         output:
             script=f"results/sims/{device}/{drive}/{device}.mx3",
             spec=f"results/sims/{device}/{drive}/spec.json",

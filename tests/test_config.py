@@ -169,10 +169,11 @@ def test_schema_holds_no_defaults():
 
 # Each schema section (its `$defs` entry, or None for the top level), the
 # dataclass it builds, and the names on one side only: `name` is the mapping
-# key, `raw` the whole file, Grains.kind is fixed, and a device's pipeline keys
+# key, `raw` the whole file, `experiments` is read by each experiment's own spec
+# (surrogate/config/*_spec.py), Grains.kind is fixed, and a device's pipeline keys
 # configure the workflow, not the physics.
 SCHEMA_SECTIONS = {
-    None: (RunConfig, {"raw"}),
+    None: (RunConfig, {"raw", "experiments"}),
     "simulation": (SimulationSettings, set()),
     "model": (TrainSettings, set()),
     "material": (Material, set()),

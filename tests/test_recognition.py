@@ -184,3 +184,14 @@ def test_bad_paths_and_labels_files_are_refused(tmp_path, capsys):
             "--out", str(tmp_path / "a.json")]
     assert main(args) == 1
     assert "labels.txt: labels must be" in capsys.readouterr().err
+
+
+def test_yaml_merge_keys_are_read_and_duplicates_still_refused(tmp_path):
+    from surrogate.config.loader import ConfigError, read_yaml
+
+    path = tmp_path / "c.yaml"
+    path.write_text("a: &base {x: 1, y: 2}\nb:\n  <<: *base\n  y: 3\n")
+    assert read_yaml(path) == {"a": {"x": 1, "y": 2}, "b": {"x": 1, "y": 3}}
+    path.write_text("b:\n  <<: {x: 1}\n  y: 3\n  y: 4\n")
+    with pytest.raises(ConfigError, match="given twice"):
+        read_yaml(path)

@@ -248,11 +248,16 @@ def check_capabilities(config: RunConfig, source: str = "config") -> None:
 
 
 class UniqueKeyLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing a key given twice in one mapping (YAML keeps the last)."""
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML keeps the last).
+
+    Merge keys (`<<: *anchor`) are allowed; keys given beside them override the merged ones.
+    """
 
     def construct_mapping(self, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
