@@ -399,7 +399,7 @@ def cmd_recognition_score(args: argparse.Namespace) -> None:
 
     from surrogate.analysis.recognition import (
         Readout,
-        chance_accuracy,
+        constant_answer_accuracy,
         score_outputs,
         score_paths,
     )
@@ -423,7 +423,7 @@ def cmd_recognition_score(args: argparse.Namespace) -> None:
         result["train_accuracy"][name] = float(np.mean([s.train_accuracy for s in scores]))
         result["accuracy_spread"][name] = float(np.std(tests))
         result["path_accuracies"][name] = tests
-    result.update(chance=chance_accuracy(labels, args.train_points),
+    result.update(best_constant=constant_answer_accuracy(labels, args.train_points),
                   points={"train": args.train_points, "test": len(labels) - args.train_points},
                   readout={"point_time_s": args.point_time, "taps": args.taps,
                            "delays": args.delays, "ridge": args.ridge},

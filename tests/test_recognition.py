@@ -13,8 +13,8 @@ from surrogate.analysis.recognition import (
     SINE,
     SQUARE,
     Readout,
-    chance_accuracy,
     classify_points,
+    constant_answer_accuracy,
     readout_features,
     score_outputs,
     sine_square_sequence,
@@ -73,9 +73,9 @@ def test_a_linear_response_cannot_tell_sine_from_square_but_a_nonlinear_one_can(
     assert rectified.predicted.shape == labels.shape
 
 
-def test_chance_level_and_bad_training_split():
-    labels = np.array([SINE, SQUARE, SQUARE, SQUARE, SINE, SQUARE])
-    assert chance_accuracy(labels, 4) == 0.5
+def test_constant_answer_level_and_bad_training_split():
+    labels = np.array([SINE, SQUARE, SQUARE, SQUARE, SINE, SQUARE, SQUARE, SQUARE])
+    assert constant_answer_accuracy(labels, 4) == 0.75
     with pytest.raises(ValueError, match="n_train"):
         classify_points(np.ones((6, 2)), labels, 6, 1e-3)
     with pytest.raises(ValueError, match="NaN"):

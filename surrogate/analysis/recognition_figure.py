@@ -72,7 +72,8 @@ def recognition_figure(labels: np.ndarray, simulation: Trace, sources: dict, acc
 
 
 def _accuracy_bars(axis, accuracy: dict) -> None:
-    """Test accuracy of each source (noisy models: mean and spread over paths), chance level."""
+    """Test accuracy of each source (noisy models: mean and spread over paths), the level
+    of the better constant answer."""
     names = list(SOURCES)
     values = [100 * accuracy["accuracy"][name] for name in names]
     spreads = [100 * accuracy["accuracy_spread"].get(name, 0.0) for name in names]
@@ -81,8 +82,8 @@ def _accuracy_bars(axis, accuracy: dict) -> None:
     for bar, value in zip(bars, values, strict=True):
         axis.text(bar.get_x() + bar.get_width() / 2, value + 1, f"{value:.1f} %",
                   ha="center", va="bottom", fontsize=8)
-    axis.axhline(100 * accuracy["chance"], color="0.3", ls="--", lw=1,
-                 label=f"majority class ({100 * accuracy['chance']:.1f} %)")
+    axis.axhline(100 * accuracy["best_constant"], color="0.3", ls="--", lw=1,
+                 label=f"best constant answer ({100 * accuracy['best_constant']:.1f} %)")
     axis.set_xticks(range(len(names)), [SOURCES[name][0] for name in names], fontsize=8)
     axis.set_ylabel("test accuracy (%)")
     axis.set_ylim(0, 110)
