@@ -77,9 +77,9 @@ def test_constant_answer_level_and_bad_training_split():
     labels = np.array([SINE, SQUARE, SQUARE, SQUARE, SINE, SQUARE, SQUARE, SQUARE])
     assert constant_answer_accuracy(labels, 4) == 0.75
     with pytest.raises(ValueError, match="n_train"):
-        classify_points(np.ones((6, 2)), labels, 6, 1e-3)
+        classify_points(np.ones((8, 2)), labels, 8, 1e-3)
     with pytest.raises(ValueError, match="NaN"):
-        classify_points(np.full((6, 2), np.nan), labels, 3, 1e-3)
+        classify_points(np.full((8, 2), np.nan), labels, 3, 1e-3)
 
 
 def test_schema_and_dataclass_have_the_same_settings():
