@@ -23,6 +23,7 @@ include: "rules/benchmark.smk"
 include: "rules/figure.smk"
 include: "rules/parameter_sweep.smk"
 include: "rules/mackey_glass.smk"
+include: "rules/recognition.smk"
 include: "rules/figures.smk"
 
 

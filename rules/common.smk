@@ -75,6 +75,13 @@ def rendered_data_files(device, drive):
     return [f"results/sims/{device}/{drive}/{name}" for name in names]
 
 
+def drive_source_files(drive):
+    """Files a drive's values are read from at render time (values_file, series_file)."""
+    spec = RUN.drives[drive]
+    return [path for path in (getattr(spec, "values_file", None),
+                              getattr(spec, "series_file", None)) if path]
+
+
 def script_folder(wildcards, output):
     """The folder of the rendered script, where render writes everything."""
     return os.path.dirname(output.script)

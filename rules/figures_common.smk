@@ -55,4 +55,5 @@ def figure_files():
              *expand("results/figures/speed_accuracy.{ext}", ext=("png", "pdf"))]
     if skyrmion_figure_device() is not None:
         files += expand("results/figures/skyrmion.{ext}", ext=("png", "pdf"))
-    return files + parameter_sweep_figure_files() + mackey_glass_figure_files()
+    return (files + parameter_sweep_figure_files() + mackey_glass_figure_files()
+            + recognition_figure_files())

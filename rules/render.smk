@@ -6,6 +6,8 @@ for device, drive in simulation_pairs():
         name:
             f"render_{device}_{drive}".replace("-", "_")
         localrule: True
+        input:
+            drive_sources=drive_source_files(drive),
         output:
             script=f"results/sims/{device}/{drive}/{device}.mx3",
             spec=f"results/sims/{device}/{drive}/spec.json",

@@ -13,6 +13,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 
 from surrogate.config.parameter_sweep_spec import ParameterSweepSpec
+from surrogate.config.recognition_spec import RecognitionExperiment
 from surrogate.config.specs import SimulationSettings
 from surrogate.engines.select import ENGINES
 
@@ -492,6 +493,99 @@ def cmd_speed_figure(args: argparse.Namespace) -> None:
         print(path)
 
 
+def read_labels(path: Path):
+    """Point labels (0 sine, 1 square) from a `sine-square` labels file; errors name the file."""
+    import numpy as np
+
+    try:
+        labels = np.loadtxt(path, ndmin=1)
+    except (OSError, ValueError) as exc:
+        raise CliError(f"{path}: not a readable labels file ({exc})") from exc
+    if len(labels) < 2 or not np.all(np.isin(labels, (0, 1))):
+        raise CliError(f"{path}: labels must be at least two values, each 0 (sine) or 1 (square)")
+    return labels.astype(int)
+
+
+#: Output records of the recognition task: source name -> command-line option's dest.
+RECOGNITION_RECORDS = {"simulation": "simulation", "node": "node",
+                       "node_input_noise": "input_noise", "stochastic": "stochastic"}
+
+
+def recognition_sources(args: argparse.Namespace) -> dict:
+    """The four output records of the recognition task: name -> (t (s), outputs or paths)."""
+    from surrogate.io.paths import load_paths
+    from surrogate.io.trace import load_trace
+
+    simulation, node = load_trace(args.simulation), load_trace(args.node)
+    return {"simulation": (simulation.t, simulation.outputs), "node": (node.t, node.outputs),
+            "node_input_noise": load_paths(args.input_noise),
+            "stochastic": load_paths(args.stochastic)}
+
+
+def cmd_sine_square(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from surrogate.analysis.recognition import sine_square_sequence
+    from surrogate.io.atomic import atomic_write
+
+    values, labels = sine_square_sequence(args.periods, args.points_per_period, args.seed)
+    with atomic_write(args.out) as tmp:
+        np.savetxt(tmp, values, fmt="%.17g")
+    with atomic_write(args.labels) as tmp:
+        np.savetxt(tmp, labels, fmt="%d")
+    print(f"{args.out}: {len(values)} points, {int(labels.sum())} of them square")
+
+
+def cmd_recognition_score(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from surrogate.analysis.recognition import (
+        Readout,
+        constant_answer_accuracy,
+        score_outputs,
+        score_paths,
+    )
+    from surrogate.io.atomic import write_json_atomic
+
+    labels = read_labels(Path(args.labels))
+    sources = recognition_sources(args)
+    readout = Readout(start=float(sources["simulation"][0][0]), point_time=args.point_time,
+                      n_train=args.train_points, taps=args.taps, delays=args.delays,
+                      ridge=args.ridge)
+    result = {"accuracy": {}, "train_accuracy": {}, "accuracy_spread": {}, "path_accuracies": {}}
+    for name, (t, record) in sources.items():
+        if record.ndim == 2:
+            score = score_outputs(t, record, labels, readout)
+            result["accuracy"][name] = score.test_accuracy
+            result["train_accuracy"][name] = score.train_accuracy
+            continue
+        scores = score_paths(t, record, labels, readout)
+        tests = [score.test_accuracy for score in scores]
+        result["accuracy"][name] = float(np.mean(tests))
+        result["train_accuracy"][name] = float(np.mean([s.train_accuracy for s in scores]))
+        result["accuracy_spread"][name] = float(np.std(tests))
+        result["path_accuracies"][name] = tests
+    result.update(best_constant=constant_answer_accuracy(labels, args.train_points),
+                  points={"train": args.train_points, "test": len(labels) - args.train_points},
+                  readout={"point_time_s": args.point_time, "taps": args.taps,
+                           "delays": args.delays, "ridge": args.ridge},
+                  sources={name: str(getattr(args, dest))
+                           for name, dest in RECOGNITION_RECORDS.items()})
+    write_json_atomic(Path(args.out), result)
+    print(json.dumps(result["accuracy"]))
+
+
+def cmd_recognition_figure(args: argparse.Namespace) -> None:
+    from surrogate.analysis.recognition_figure import recognition_figure
+    from surrogate.io.trace import load_trace
+
+    accuracy = json_option(args.accuracy, Path(args.accuracy).read_text())
+    recognition_figure(read_labels(Path(args.labels)), load_trace(args.simulation),
+                       recognition_sources(args), accuracy, args.point_time,
+                       [Path(args.out), Path(args.pdf)])
+    print(args.out, args.pdf)
+
+
 def cmd_figure(args: argparse.Namespace) -> None:
     from surrogate.analysis.figures import overlay_figure
     from surrogate.io.trace import load_trace
@@ -839,6 +933,52 @@ def build_parser() -> argparse.ArgumentParser:
                    help="figure file; the suffix sets the format (.png, .pdf); repeatable")
     p.set_defaults(func=cmd_speed_figure)
     declare_paths(p, ("benchmark",), ("out",))
+    p = sub.add_parser("sine-square",
+                       help="the random sine/square input of the recognition task and its labels")
+    p.add_argument("--periods", type=positive_int, required=True, help="sine or square periods")
+    p.add_argument("--points-per-period", dest="points_per_period", type=positive_int,
+                   default=RecognitionExperiment.points_per_period)
+    p.add_argument("--seed", type=int, default=RecognitionExperiment.seed)
+    p.add_argument("--out", required=True, help="input values, one a line (a values_file)")
+    p.add_argument("--labels", required=True, help="labels, one a line: 0 sine, 1 square")
+    p.set_defaults(func=cmd_sine_square)
+    declare_paths(p, (), ("out", "labels"))
+
+    recognition_records = (
+        ("--simulation", "trace of the simulated noisy device"),
+        ("--node", "the Spin-NODE's prediction (predict)"),
+        ("--input-noise", "paths of the Spin-NODE with input noise (predict-noisy)"),
+        ("--stochastic", "paths of the learned stochastic model (sample)"),
+    )
+    p = sub.add_parser("recognition-score",
+                       help="sine/square accuracy of a linear readout on four output records")
+    p.add_argument("--labels", required=True, help="labels file of sine-square")
+    for option, text in recognition_records:
+        p.add_argument(option, required=True, help=text)
+    p.add_argument("--point-time", dest="point_time", type=positive_float, required=True,
+                   help="hold time of one input point (s)")
+    p.add_argument("--train-points", dest="train_points", type=positive_int, required=True,
+                   help="the first points, on which the readout is fitted")
+    p.add_argument("--taps", type=positive_int, default=RecognitionExperiment.taps)
+    p.add_argument("--delays", type=int, default=RecognitionExperiment.delays)
+    p.add_argument("--ridge", type=finite_float, default=RecognitionExperiment.ridge)
+    p.add_argument("--out", required=True, help="accuracy JSON")
+    p.set_defaults(func=cmd_recognition_score)
+    declare_paths(p, ("labels", "simulation", "node", "input_noise", "stochastic"), ("out",))
+
+    p = sub.add_parser("recognition-figure",
+                       help="figure of the recognition task: traces and accuracies")
+    p.add_argument("--labels", required=True, help="labels file of sine-square")
+    for option, text in recognition_records:
+        p.add_argument(option, required=True, help=text)
+    p.add_argument("--accuracy", required=True, help="accuracy JSON of recognition-score")
+    p.add_argument("--point-time", dest="point_time", type=positive_float, required=True,
+                   help="hold time of one input point (s)")
+    p.add_argument("--out", required=True, help="PNG")
+    p.add_argument("--pdf", required=True, help="PDF")
+    p.set_defaults(func=cmd_recognition_figure)
+    declare_paths(p, ("labels", "simulation", "node", "input_noise", "stochastic", "accuracy"),
+                  ("out", "pdf"))
 
     p = sub.add_parser("figure", help="overlay simulated and predicted outputs")
     p.add_argument("--train-trace", required=True)
