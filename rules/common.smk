@@ -164,7 +164,11 @@ def simulation_mem_mb(wildcards):
 
 
 def simulation_timeout(wildcards, resources):
-    """The engine's own wall-time limit (min), inside the job's runtime."""
+    """The engine's own wall-time limit (min): `simulation.timeout_minutes` in a local run
+    (the runtime estimate only sizes scheduler requests; a busy machine may be slower), and
+    inside the job's runtime on a cluster."""
+    if LOCAL_EXECUTION:
+        return SIMULATION.timeout_minutes
     return engine_timeout_minutes(resources.runtime, SIMULATION)
 
 
