@@ -214,6 +214,7 @@ def test_eight_gpu_simulations_are_planned_without_a_global_cap(tmp_path, defaul
     config = copy.deepcopy(default_config)
     config["engine"] = "mumax3"
     config["devices"] = {f"disk{index}": config["devices"]["skyrmion"] for index in range(4)}
+    config.pop("experiments")  # they name devices this config no longer has
     workdir = cluster_workdir(tmp_path / "run", config)
     done = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--profile", "profiles/slurm"],
                           cwd=workdir, env=environment(), capture_output=True, text=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -10,6 +11,7 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from surrogate.io.atomic import atomic_write  # noqa: E402
 from surrogate.io.trace import Trace  # noqa: E402
 from surrogate.node.rollout import nrmse  # noqa: E402
 
@@ -45,8 +47,17 @@ def overlay_figure(
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out_path, dpi=110)
+    return save_figure(fig, [out_path])[0]
+
+
+def save_figure(fig, out_paths: Sequence[str | Path], dpi: int = 110) -> list[Path]:
+    """Write `fig` atomically under each path, in the format its suffix names (.png,
+    .pdf), then close it; returns the paths."""
+    written = []
+    for path in map(Path, out_paths):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(path) as scratch:
+            fig.savefig(scratch, dpi=dpi, format=path.suffix.lstrip("."))
+        written.append(path)
     plt.close(fig)
-    return out_path
+    return written

@@ -9,7 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from surrogate.io.atomic import atomic_write  # noqa: E402
+from surrogate.analysis.figures import save_figure  # noqa: E402
 
 SOURCES = (("simulation", "micromagnetics", "black", "o", "-"),
            ("node", "Spin-NODE", "tab:red", "x", "--"))
@@ -53,10 +53,4 @@ def parameter_sweep_figure(points: list[dict], per_step: bool, channel: str,
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    written = []
-    for path in map(Path, out_paths):
-        with atomic_write(path) as scratch:
-            fig.savefig(scratch, dpi=110, format=path.suffix.lstrip("."))
-        written.append(path)
-    plt.close(fig)
-    return written
+    return save_figure(fig, out_paths)

@@ -10,6 +10,7 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from surrogate.analysis.figures import save_figure  # noqa: E402
 from surrogate.analysis.recognition import SQUARE  # noqa: E402
 from surrogate.io.trace import Trace  # noqa: E402
 
@@ -61,14 +62,7 @@ def recognition_figure(labels: np.ndarray, simulation: Trace, sources: dict, acc
     ax_out.legend(fontsize=7, loc="upper right", ncol=2)
     _accuracy_bars(ax_bar, accuracy)
     fig.tight_layout()
-    written = []
-    for path in out_paths:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120)
-        written.append(path)
-    plt.close(fig)
-    return written
+    return save_figure(fig, out_paths, dpi=120)
 
 
 def _accuracy_bars(axis, accuracy: dict) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from surrogate.io.atomic import atomic_write  # noqa: E402
+from surrogate.analysis.figures import save_figure  # noqa: E402
 
 #: Curve label and style per reservoir result, in drawing order.
 CURVES = {
@@ -54,10 +54,4 @@ def mackey_glass_figure(results: dict[str, dict], out_paths: list[Path],
     right.set_title(title)
     right.legend(fontsize=8)
     fig.tight_layout()
-    written = []
-    for path in map(Path, out_paths):
-        with atomic_write(path) as tmp:
-            fig.savefig(tmp, dpi=110, format=path.suffix.lstrip("."))
-        written.append(path)
-    plt.close(fig)
-    return written
+    return save_figure(fig, out_paths)

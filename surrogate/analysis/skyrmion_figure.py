@@ -11,21 +11,11 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from surrogate.analysis.figures import save_figure  # noqa: E402
 from surrogate.io.trace import Trace  # noqa: E402
 from surrogate.node.rollout import nrmse  # noqa: E402
 
 DRIVE_LABELS = ("training", "test")
-
-
-def save_figure(fig, outputs: Sequence[Path]) -> list[Path]:
-    """Save `fig` under each path (the format follows the suffix: .png, .pdf) and close it."""
-    written = []
-    for path in map(Path, outputs):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=130)
-        written.append(path)
-    plt.close(fig)
-    return written
 
 
 def skyrmion_figure(
@@ -65,4 +55,4 @@ def skyrmion_figure(
             axis.legend(loc="lower left", fontsize=7)
         axes[-1, column].set_xlabel("t (ns)")
     fig.tight_layout()
-    return save_figure(fig, outputs)
+    return save_figure(fig, outputs, dpi=130)

@@ -10,7 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from surrogate.analysis.skyrmion_figure import save_figure  # noqa: E402
+from surrogate.analysis.figures import save_figure  # noqa: E402
 
 # The speed-up of the Spin-NODE over mumax3 reported in the paper.
 PAPER_SPEEDUP = 200.0
