@@ -107,9 +107,7 @@ def engine_hardware(engine: str, engine_info: dict, threads: int) -> dict:
     from surrogate.engines.hardware import cpu_record, gpu_record
 
     if engine == "mumax3":
-        from surrogate.engines.mumax3.runner import gpu_from_environment
-
-        return gpu_record(gpu_from_environment())
+        return gpu_record(int(engine_info.get("gpu", 0)))
     device = str(engine_info.get("device", "cpu"))
     if device.startswith("cuda"):
         return gpu_record(int(device.partition(":")[2] or 0))

@@ -39,7 +39,7 @@ CLUSTER_NAME = "ClusterName=surrogate-ci"
 SNAKEMAKE_ARGS = ("--profile", "profiles/slurm", "--slurm-status-command", "squeue",
                   "--slurm-init-seconds-before-status-checks", "2", "--slurm-no-account")
 #: Jobs that must run through sbatch, and rules that must not (localrules).
-BATCH_RULES = ("simulate", "train", "evaluate")
+BATCH_RULES = ("simulate", "train", "evaluate", "benchmark")
 LOCAL_RULES = ("render", "extract", "figure", "metrics")
 POLL_S = 0.5
 
@@ -194,7 +194,7 @@ def test_workflow_through_slurm(slurm_cluster, tmp_path, default_config, capsys)
     finished = {rule: [job for job in jobs if rule_of(job) == rule and
                        job["state"] == "COMPLETED"] for rule in BATCH_RULES}
     assert len(finished["simulate"]) == 2 and len(finished["train"]) == 1
-    assert len(finished["evaluate"]) == 2
+    assert len(finished["evaluate"]) == 2 and len(finished["benchmark"]) == 1
     cancelled = [job for job in jobs if job["state"] == "CANCELLED"]
     assert running_train["id"] in {job["id"] for job in cancelled}
     assert all(rule_of(job) in BATCH_RULES for job in jobs)

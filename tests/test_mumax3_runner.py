@@ -187,5 +187,7 @@ def test_simulate_stage_runs_mumax3_and_checks_the_row_count(double: Path, tmp_p
                    log_path=tmp_path / "log.txt")
     record = json.loads((table.parent / "engine.json").read_text())
     assert record["engine"] == "mumax3" and record["wall_time_s"] > 0
+    assert record["gpu"] == 0 and record["command"][:3] == ["mumax3", "-gpu", "0"]
+    assert record["hardware"]["kind"] == "gpu" and record["hardware"]["index"] == 0
     trace = extract_stage(table, folder / "spec.json", ["mz"], tmp_path / "trace.npz")
     assert trace.input_names == ["Ku1.region100"] and len(trace.t) == 801

@@ -26,6 +26,7 @@ from typing import NoReturn, TextIO
 
 from surrogate.engines.gpu_slots import claim_gpu_slot
 from surrogate.engines.select import NO_GPU_VALUES, visible_gpu_count
+from surrogate.io.atomic import write_json_atomic
 from surrogate.io.mumax3_table import TableError, read_table
 
 LOG_TAIL_LINES = 20
@@ -82,8 +83,9 @@ def run_mumax3(
     """Run `script`, leave its complete output in `out_dir` and return `out_dir`.
 
     `cache_dir` (FFT kernel cache) defaults to `mumax3_cache/` beside `out_dir`;
-    `gpu` defaults to `gpu_for_job()`'s, held while mumax3 runs. An existing `out_dir` is never
-    replaced: remove it to rerun.
+    `gpu` defaults to `gpu_for_job()`'s, held while mumax3 runs; `engine.json` in `out_dir`
+    records it and the command line. An existing `out_dir` is never replaced: remove it to
+    rerun.
     """
     script, out_dir, log_path = Path(script).resolve(), Path(out_dir).resolve(), Path(log_path)
     if not script.is_file():
@@ -115,6 +117,8 @@ def run_mumax3(
     if expected_rows is not None and rows < expected_rows:
         _fail(f"incomplete output: table.txt has {rows} rows, expected at least {expected_rows}",
               log_path, start, partial)
+    write_json_atomic(partial / "engine.json", {"engine": "mumax3", "gpu": index,
+                                                "command": command})
     os.rename(partial, out_dir)
     return out_dir
 
