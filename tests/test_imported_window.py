@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 import numpy as np
@@ -121,3 +122,30 @@ def test_imported_skyrmion_profile_splits_the_authors_table(monkeypatch, tmp_pat
         assert np.ptp(trace.input("Ku1.region100")) > 0  # Ku1 is driven in both windows
         lengths.append(len(trace.t))
     assert lengths == [20000, 20000]  # 50 ns each at 2.5 ps
+
+
+def test_figure_1_metrics_collects_both_models(tmp_path):
+    from benchmarks.skyrmion_figure_imported import main as collect
+
+    results = tmp_path / "results"
+    (results / "figures").mkdir(parents=True)
+    (results / "figures" / "skyrmion.png").write_bytes(b"\x89PNG")
+    for name, nrmse, iterations in (("dev", 0.03, 900), ("dev_k1", 0.3, 1200)):
+        for folder in ("models", "benchmarks/train", f"eval/{name}"):
+            (results / folder).mkdir(parents=True, exist_ok=True)
+        (results / "models" / f"{name}.json").write_text(json.dumps(
+            {"minutes": 4.0, "iterations": iterations, "stopped_by": "time",
+             "best_val_nrmse": nrmse, "final_train_nrmse": nrmse}))
+        (results / "benchmarks" / "train" / f"{name}.tsv").write_text(
+            "s\th:m:s\tcpu_time\n250.5\t0:04:10\t240.25\n")
+        for drive, factor in (("train", 1.0), ("test", 1.5)):
+            (results / "eval" / name / f"{drive}.json").write_text(
+                json.dumps({"nrmse": nrmse * factor}))
+    out = tmp_path / "metrics.json"
+    assert collect(["--device", "dev", "--results", str(results), "--out", str(out)]) == 0
+    models = json.loads(out.read_text())["models"]
+    assert models["k2"]["nrmse"] == {"test": pytest.approx(0.045), "train": 0.03}
+    assert models["k1"]["training"]["iterations"] == 1200
+    assert models["k1"]["train_job_seconds"] == {"wall_s": 250.5, "cpu_s": 240.25}
+    with pytest.raises(SystemExit, match="snakemake --profile profiles/imported_skyrmion"):
+        collect(["--device", "other", "--results", str(results), "--out", str(out)])
