@@ -97,6 +97,12 @@ def imported_table(wildcards):
     return str(RUN.imported[wildcards.device].table_of(wildcards.drive))
 
 
+def imported_window_flags(wildcards):
+    """--window START:STOP (s of the table's clock) of an imported drive, or nothing."""
+    window = RUN.imported[wildcards.device].window_of(wildcards.drive)
+    return [] if window is None else ["--window", f"{window[0]!r}:{window[1]!r}"]
+
+
 def imported_input_flags(wildcards):
     """--input flags for the input columns of an imported device, one word each."""
     return [word for name in RUN.imported[wildcards.device].inputs for word in ("--input", name)]

@@ -29,6 +29,7 @@ rule import_table:
         device=name_pattern(RUN.imported),
     params:
         inputs=imported_input_flags,
+        window=imported_window_flags,
         outputs=device_output_flags,
     log:
         "results/logs/import_table/{device}/{drive}.log",
@@ -36,4 +37,4 @@ rule import_table:
         "envs/surrogate.yaml"
     shell:
         "python -m surrogate import-mumax3 {input.table:q} {params.inputs:q} {params.outputs:q}"
-        " --out {output.trace:q} > {log:q} 2>&1"
+        " {params.window:q} --out {output.trace:q} > {log:q} 2>&1"

@@ -4,8 +4,14 @@ K1_SETTINGS = {"k": 1}  # the paper's baseline model: no delay embedding
 
 
 def skyrmion_figure_device():
-    """The first main device of kind skyrmion (figure 1), or None when there is none."""
-    names = [name for name in RUN.main_devices() if RUN.devices[name].kind == "skyrmion"]
+    """The device of figure 1, or None when there is none: the first main imported device
+    driven by Ku1 alone (a user's own one-skyrmion tables), else the first main simulated
+    device of kind skyrmion."""
+    imported = [name for name in RUN.main_devices() if name in RUN.imported
+                and RUN.imported[name].driven_parameters() == ("Ku1",)]
+    simulated = [name for name in RUN.main_devices()
+                 if name in RUN.devices and RUN.devices[name].kind == "skyrmion"]
+    names = imported + simulated
     return names[0] if names else None
 
 

@@ -170,7 +170,7 @@ def cmd_import_mumax3(args: argparse.Namespace) -> None:
     from surrogate.engines.mumax3.table_import import import_table
     from surrogate.io.trace import save_trace
 
-    trace = import_table(Path(args.path), args.input, args.output)
+    trace = _windowed(import_table(Path(args.path), args.input, args.output), args.window)
     save_trace(trace, args.out)
     print(f"{args.out}: {len(trace.t)} samples over {trace.t[0]:.6g}..{trace.t[-1]:.6g} s, "
           f"inputs {trace.input_names}, outputs {trace.output_names}")
@@ -778,6 +778,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", help="table.txt or a .out directory")
     p.add_argument("--input", action="append", required=True, help="input column (Ku1.region100)")
     p.add_argument("--output", action="append", required=True, help="output column, e.g. mz")
+    p.add_argument("--window", help=WINDOW_HELP)
     p.add_argument("--out", required=True, help="trace file (.npz)")
     p.set_defaults(func=cmd_import_mumax3)
     declare_paths(p, ("path",), ("out",))

@@ -14,7 +14,13 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from surrogate.config.imported import ImportedDevice, check_tables, imported_device, is_imported
+from surrogate.config.imported import (
+    ImportedDevice,
+    check_tables,
+    check_windows,
+    imported_device,
+    is_imported,
+)
 from surrogate.config.mackey_glass_spec import MackeyGlassSeries
 from surrogate.config.specs import (
     DEVICE_KINDS,
@@ -239,6 +245,7 @@ def parse_config(raw: dict, source: str = "config") -> RunConfig:
         if is_imported(spec):
             try:
                 check_tables(imported_device(name, spec), source)
+                check_windows(imported_device(name, spec), source)
             except ValueError as exc:
                 raise ConfigError(str(exc)) from exc
     for name, device in devices.items():
