@@ -118,9 +118,9 @@ class SimulationSettings:
     per simulation from its cells and simulated time (surrogate.engines.cost);
     `runtime_minutes` (min) and `mem_mb` (MB) are the most a simulation may
     request: one whose estimate exceeds them is refused before submission.
-    `timeout_minutes` (min) caps the engine's own wall-time limit, which ends a
-    minute before the runtime request so that the run fails with our message
-    and log rather than being killed.
+    `timeout_minutes` (min) is the engine's own wall-time limit in a local run;
+    in a batch job it is capped to end a minute before the runtime request, so
+    that the run fails with our message and log rather than being killed.
     """
 
     dtype: str = "float64"
