@@ -42,6 +42,7 @@ from surrogate.engines.magnumnp.runner import run_magnumnp
 from surrogate.engines.mumax3.render import render_simulation
 from surrogate.io.atomic import atomic_write
 from surrogate.io.mumax3_table import read_table
+from surrogate.node.rollout import nrmse
 
 REFERENCE = MUMAX3_REFERENCE_DIR / "1skyrmion_voltage_train"
 
@@ -73,11 +74,6 @@ def render_with_amplitudes(spec: SimulationSpec, run_dir: Path, amplitudes: np.n
     for name, text in write_data_files(replayed, spec.device.cell_size).items():
         with atomic_write(run_dir / name) as tmp:
             tmp.write_text(text, encoding="utf-8")
-
-
-def nrmse(prediction: np.ndarray, reference: np.ndarray) -> float:
-    """sqrt(mean((prediction - reference)^2) / var(reference))."""
-    return float(np.sqrt(np.mean((prediction - reference) ** 2) / np.var(reference)))
 
 
 def compare(table_path: Path, reference_path: Path) -> dict:
