@@ -169,7 +169,8 @@ def test_killed_training_leaves_only_a_partial_checkpoint_and_resumes_bit_identi
     for name in expected:
         assert torch.equal(expected[name], got[name]), name
     report = yaml.safe_load((tmp_path / "r.json").read_text())
-    assert report["iterations"] == 400 and report["stopped_by"] == "iterations"
+    # the cap is checked between L-BFGS steps, and one step may take several evaluations
+    assert report["iterations"] >= 400 and report["stopped_by"] == "iterations"
     assert load_trace(trace_file).t.shape == (400,)
 
 
@@ -210,7 +211,8 @@ def test_full_disk_keeps_the_old_output_and_names_the_path(full_disk, trace_file
 
     assert main(["predict", str(model), str(trace_file), "--out", str(old_trace)]) == 1
     assert f"{old_trace}: no space left on the device" in capsys.readouterr().err
-    assert main(_train_args(trace_file, old_model, "--max-iterations", "10")) == 1
+    # 30 iterations: the periodic checkpoint comes at iteration 10, in the Adam half
+    assert main(_train_args(trace_file, old_model, "--max-iterations", "30")) == 1
     assert f"{full_disk}/model.partial.pt: no space left on the device" in (
         capsys.readouterr().err)
     for path, content in before.items():
@@ -274,7 +276,7 @@ def test_skyrmion_outside_the_disk_is_refused(default_config):
 def test_sample_period_longer_than_the_drive_is_refused(default_config):
     from surrogate.config.loader import parse_config
 
-    default_config["sample_period"] = 1.0e-9  # 2 rows over the 2 ns test drive
+    default_config["sample_period"] = 2.0e-9  # 2 rows over the 4 ns test drive
     with pytest.raises(ConfigError, match="field 'sample_period'.*table rows over drive 'test'"):
         parse_config(default_config, "config.yaml")
 
