@@ -188,6 +188,16 @@ def train_runtime(wildcards):
     return train_runtime_minutes(max_minutes)
 
 
+def train_processes(wildcards):
+    """Cores of a training job: one process per restart (`model.restarts`)."""
+    restarts = config.get("model", {}).get("restarts")
+    if restarts is None:
+        from surrogate.node.training import TrainSettings
+
+        restarts = TrainSettings.restarts
+    return restarts
+
+
 def train_trace(wildcards):
     return f"results/traces/{wildcards.device}/{RUN.train_drive_of(wildcards.device)}.npz"
 

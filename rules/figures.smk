@@ -19,7 +19,7 @@ rule train_k1:
         report="results/models/{device}_k1.json",
     params:
         settings=k1_settings_json,
-    threads: 1
+    threads: train_processes
     resources:
         mem_mb=2000,
         runtime=train_runtime,
@@ -31,7 +31,7 @@ rule train_k1:
         "envs/surrogate.yaml"
     shell:
         "python -m surrogate train {input.trace:q} --out {output.model:q}"
-        " --settings-json {params.settings:q} --report {output.report:q} --threads {threads}"
+        " --settings-json {params.settings:q} --report {output.report:q} --threads 1"
         " --quiet --resume > {log:q} 2>&1"
 
 

@@ -1,6 +1,6 @@
 # Helper functions of rules/figures.smk (snakemake --lint wants functions apart from rules).
 
-K1_SETTINGS = {"k": 1}  # the paper's baseline model: no delay embedding
+K1_SETTINGS = {"k": 1, "n_aug": 0}  # the paper's baseline model: no delay embedding, no latent
 
 
 def skyrmion_figure_device():

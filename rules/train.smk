@@ -6,7 +6,7 @@ rule train:
         report="results/models/{device}.json",
     params:
         settings=model_settings_json,
-    threads: 1
+    threads: train_processes
     resources:
         mem_mb=2000,
         runtime=train_runtime,
@@ -18,5 +18,5 @@ rule train:
         "envs/surrogate.yaml"
     shell:
         "python -m surrogate train {input.trace:q} --out {output.model:q}"
-        " --settings-json {params.settings:q} --report {output.report:q} --threads {threads}"
+        " --settings-json {params.settings:q} --report {output.report:q} --threads 1"
         " --quiet --resume > {log:q} 2>&1"

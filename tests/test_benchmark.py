@@ -180,9 +180,9 @@ def test_figures_target_plans_k1_model_benchmark_and_both_figures(tmp_path, defa
         assert f"rule {rule}:" in said
     (train_k1,) = [block for block in said.split("\n\n") if "rule train_k1:" in block]
     settings = json.loads(train_k1.split("--settings-json '")[1].split("'")[0])
-    assert settings["k"] == 1
-    assert {key: value for key, value in settings.items() if key != "k"} == {
-        key: value for key, value in default_config["model"].items() if key != "k"}
+    assert settings["k"] == 1 and settings["n_aug"] == 0  # the paper's k = 1 model
+    assert {key: value for key, value in settings.items() if key not in ("k", "n_aug")} == {
+        key: value for key, value in default_config["model"].items() if key not in ("k", "n_aug")}
     assert "results/figures/skyrmion.pdf" in said and "results/figures/speed_accuracy.pdf" in said
 
 

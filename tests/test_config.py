@@ -31,7 +31,7 @@ def test_default_config_is_valid(default_config):
     assert config.engine in ("auto", "mumax3", "magnumnp")
     spec = config.simulation_spec("skyrmion", config.train_drive)
     assert spec.device.grid == (20, 20, 1)
-    assert spec.drive.duration == pytest.approx(32 / 4e9)
+    assert spec.drive.duration == pytest.approx(64 / 4e9)
     assert config.simulation == SimulationSettings(timeout_minutes=30, runtime_minutes=30)
 
 

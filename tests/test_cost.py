@@ -32,7 +32,7 @@ def default_spec(default_config, drive="train"):
 def test_runtime_grows_with_cells_and_simulated_time(default_config):
     spec = default_spec(default_config)
     assert cell_count(spec) == 400
-    assert simulated_seconds(spec) == pytest.approx(1e-9 + 8e-9)
+    assert simulated_seconds(spec) == pytest.approx(1e-9 + 16e-9)
     base = simulation_cost(spec, "magnumnp", GENEROUS)
     longer = dataclasses.replace(spec, drive=dataclasses.replace(spec.drive, n_periods=320))
     finer_config = copy.deepcopy(default_config)

@@ -99,7 +99,7 @@ def test_drive_series_matches_the_plan_and_the_table_columns(default_config):
     spec = run.simulation_spec("skyrmion", "test")
     series = drive_input_series(spec)
     assert series.names == ["Ku1.region100"] and series.units == ["J/m3"]
-    assert len(series.t) == round(2e-9 / 2.5e-12)
+    assert len(series.t) == round(4e-9 / 2.5e-12)
     plan = drive_plan(spec)
     assert series.values[:, 0] == pytest.approx(plan.values(series.t)[:, 0])
     assert series.values[0, 0] == pytest.approx(8.0e5)

@@ -177,12 +177,12 @@ def test_simulate_stage_runs_mumax3_and_checks_the_row_count(double: Path, tmp_p
     folder = tmp_path / "sim"
     script = render_stage(parse_config(default_config), "skyrmion", "test", folder)
     table = folder / "skyrmion.out" / "table.txt"
-    monkeypatch.setenv("MUMAX3_DOUBLE_ROWS", "799")  # a 2 ns drive every 2.5 ps needs 800
-    with pytest.raises(Mumax3RunError, match="799"):
+    monkeypatch.setenv("MUMAX3_DOUBLE_ROWS", "1599")  # a 4 ns drive every 2.5 ps needs 1600
+    with pytest.raises(Mumax3RunError, match="1599"):
         simulate_stage(folder / "spec.json", script, table, engine="mumax3",
                        log_path=tmp_path / "log.txt")
     assert not table.exists()
-    monkeypatch.setenv("MUMAX3_DOUBLE_ROWS", "801")
+    monkeypatch.setenv("MUMAX3_DOUBLE_ROWS", "1601")
     simulate_stage(folder / "spec.json", script, table, engine="mumax3",
                    log_path=tmp_path / "log.txt")
     record = json.loads((table.parent / "engine.json").read_text())
@@ -190,4 +190,4 @@ def test_simulate_stage_runs_mumax3_and_checks_the_row_count(double: Path, tmp_p
     assert record["gpu"] == 0 and record["command"][:3] == ["mumax3", "-gpu", "0"]
     assert record["hardware"]["kind"] == "gpu" and record["hardware"]["index"] == 0
     trace = extract_stage(table, folder / "spec.json", ["mz"], tmp_path / "trace.npz")
-    assert trace.input_names == ["Ku1.region100"] and len(trace.t) == 801
+    assert trace.input_names == ["Ku1.region100"] and len(trace.t) == 1601
