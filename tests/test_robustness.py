@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -219,6 +220,20 @@ def test_full_disk_keeps_the_old_output_and_names_the_path(full_disk, trace_file
         assert path.read_bytes() == content
     assert sorted(p.name for p in full_disk.iterdir()) == ["filler", "model.pt", "trace.npz"]
     assert load_trace(old_trace).t.shape == (50,)
+
+
+def test_an_output_that_is_a_pipe_or_folder_is_refused_and_kept(tmp_path):
+    from surrogate.io.atomic import OutputWriteError
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for target in (pipe, folder):
+        with pytest.raises(OutputWriteError, match=f"{target}: not a regular file"):
+            save_trace(_trace(20), target)
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode) and folder.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "pipe"]
 
 
 def test_outputs_get_the_users_umask(trace_file, tmp_path):

@@ -36,8 +36,15 @@ def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
     the user creates (0666 less the umask), not mkstemp's private 0600. If the
     block raises, the temporary file is removed and `path` keeps whatever it
     held before; a full disk is reported as "no space left" with the path.
+    A `path` that exists but is not a regular file (a folder, `/dev/null`, a
+    pipe) is refused before anything is written: a rename would replace it.
     """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise OutputWriteError(
+            errno.EINVAL, f"{path}: not a regular file (a folder, a device or a pipe); "
+            "results are only written to files, and renaming one over it would replace it"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)
