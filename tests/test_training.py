@@ -191,3 +191,17 @@ def test_restarts_keep_the_best_validation_score_and_remove_the_candidates(tmp_p
 def test_bad_finetune_and_restart_settings_are_refused(field, value, tmp_path):
     with pytest.raises(TrainingError, match=f"TrainSettings.{field}"):
         train_model(_tiny_trace(), _tiny_settings(**{field: value}), tmp_path / "m.pt")
+
+
+def test_a_failed_lbfgs_line_search_keeps_the_best_adam_weights(tmp_path, monkeypatch):
+    def failing_step(self, closure):
+        closure()
+        raise IndexError("list index out of range")  # torch's _strong_wolfe, seen in a real run
+
+    monkeypatch.setattr(torch.optim.LBFGS, "step", failing_step)
+    path = tmp_path / "m.pt"
+    report = train_model(_tiny_trace(), _tiny_settings(max_iterations=20, finetune_fraction=0.5),
+                         path, progress=False)
+    assert report.stopped_by == "fine-tuning diverged"
+    assert report.best_iteration <= 10 and math.isfinite(report.best_val_nrmse)
+    assert evaluate_model(path, _tiny_trace()).predicted.shape == (200, 1)

@@ -504,15 +504,21 @@ def _finetune(
         optimiser.zero_grad()
         predicted = rk4_rollout(model, y0, u, settings.scheme)[1:, :, :n_emb]
         loss = torch.mean((predicted - target) ** 2)
-        if torch.isfinite(loss):
-            loss.backward()
+        if not torch.isfinite(loss):
+            return loss.new_tensor(math.inf)  # the line search steps back from it
+        loss.backward()
         return loss
 
     budget_s = 60.0 * settings.max_minutes
     while (_progress(settings, iteration, time.monotonic() - start) < 1.0
            and time.monotonic() - start < budget_s):
         before = evaluations
-        loss = optimiser.step(closure)
+        try:
+            loss = optimiser.step(closure)
+        except IndexError:
+            # torch's strong-Wolfe search can fail to bracket a step when trial steps
+            # diverge; the weights are then unusable, and the best ones are kept.
+            return best, iteration + evaluations - before, "fine-tuning diverged"
         iteration += evaluations - before
         if not torch.isfinite(loss):
             return best, iteration, "fine-tuning diverged"
