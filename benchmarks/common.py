@@ -7,6 +7,7 @@ the machine beside the numbers.
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import importlib.metadata
 import os
@@ -80,6 +81,16 @@ def produced_input(path: Path, command: str) -> Path:
     if not path.exists():
         raise SystemExit(f"input {path} is missing; produce it first with: {command}")
     return path
+
+
+def workflow_metrics_arguments(doc: str, argv: list[str] | None) -> argparse.Namespace:
+    """--device, --results (the workflow's results folder) and --out of a script that
+    reads metrics from a finished workflow run; `doc`'s first line describes it."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--device", required=True)
+    parser.add_argument("--results", type=Path, default=REPO_ROOT / "results")
+    parser.add_argument("--out", type=Path, required=True)
+    return parser.parse_args(argv)
 
 
 def _git(*args: str) -> str:

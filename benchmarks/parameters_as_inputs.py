@@ -15,7 +15,6 @@ evaluated drive and the CPU time of simulation and training. SI units.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import REPO_ROOT, produced_input, write_result_json
+from benchmarks.common import produced_input, workflow_metrics_arguments, write_result_json
 
 FIGURE_COMMAND = "snakemake results/figures/parameters_as_inputs.png (with the device's config)"
 
@@ -46,11 +45,7 @@ def sweep_summary(sweep: dict) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", required=True)
-    parser.add_argument("--results", type=Path, default=REPO_ROOT / "results")
-    parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args(argv)
+    args = workflow_metrics_arguments(__doc__, argv)
     sweep_dir = produced_input(args.results / "parameter_sweep" / args.device, FIGURE_COMMAND)
     sweeps = {path.stem: json.loads(path.read_text()) for path in sorted(sweep_dir.glob("*.json"))}
     evaluations = {path.stem: json.loads(path.read_text())["nrmse"]

@@ -15,12 +15,11 @@ seconds of training. Times in s unless named minutes.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
-from benchmarks.common import REPO_ROOT, produced_input, write_result_json
+from benchmarks.common import produced_input, workflow_metrics_arguments, write_result_json
 from benchmarks.parameters_as_inputs import job_seconds
 
 FIGURE_COMMAND = ("snakemake --profile profiles/imported_skyrmion --nolock -j2 "
@@ -45,11 +44,7 @@ def model_metrics(results: Path, name: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--device", required=True)
-    parser.add_argument("--results", type=Path, default=REPO_ROOT / "results")
-    parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args(argv)
+    args = workflow_metrics_arguments(__doc__, argv)
     produced_input(args.results / "figures" / "skyrmion.png", FIGURE_COMMAND)
     record = {"device": args.device, "figure_command": FIGURE_COMMAND,
               "models": {label: model_metrics(args.results, args.device + suffix)
