@@ -150,15 +150,21 @@ def test_workflow_through_slurm(slurm_cluster, tmp_path, default_config, capsys)
 
     # 1. Both simulations are queued at once (no global cap; one waits for the one GPU).
     #    After the first finishes, one SIGINT stops Snakemake; it cancels the other.
+    #    CI once saw the second finish before the SIGINT; a hold on it rules that out.
     first_log = tmp_path / "first.log"
     first = start_snakemake(workdir, first_log)
 
-    def both_simulations_queued():
-        queued = [job for job in jobs_of(workdir)
-                  if rule_of(job) == "simulate" and job["state"] in ("PENDING", "RUNNING")]
-        return len(queued) == 2
+    def one_running_one_waiting():
+        simulations = [job for job in jobs_of(workdir) if rule_of(job) == "simulate"]
+        if sorted(job["state"] for job in simulations) != ["PENDING", "RUNNING"]:
+            return None
+        return next(job for job in simulations if job["state"] == "PENDING")
 
-    wait_for(both_simulations_queued, 120, "two queued simulate jobs", first, first_log)
+    waiting = wait_for(one_running_one_waiting, 120, "one running and one waiting simulation",
+                       first, first_log)
+    # Held, the waiting simulation cannot start (and finish) before the SIGINT, however
+    # long Snakemake takes to notice the first one finish.
+    subprocess.run(["scontrol", "hold", waiting["id"]], check=True)
     wait_for(lambda: "(Rule: simulate)" in first_log.read_text(), 240,
              "Snakemake to see a simulation finish", first, first_log)
     first.send_signal(signal.SIGINT)
