@@ -102,3 +102,15 @@ def test_arx_recovers_a_linear_system():
     model = fit_arx(trace.window(0, 2e-9), na=2, nb=1)
     assert arx_nrmse(model, trace.window(2e-9, None)) < 1e-6
     assert arx_nrmse(fit_arx(trace.window(0, 2e-9), na=1, nb=1), trace) > 0.05
+
+
+def test_vectorised_tanh_is_tanh_to_rounding_and_keeps_non_finite_values():
+    from surrogate.node.fast_rollout import ACTIVATION_IDS, _activate
+
+    x = np.concatenate([np.linspace(-30.0, 30.0, 600_001), [1e-300, -1e-300, 0.0]])
+    values = x.copy()
+    _activate(values, ACTIVATION_IDS["tanh"])
+    assert np.abs(values - np.tanh(x)).max() <= 3.2e-15
+    special = np.array([np.nan, np.inf, -np.inf])
+    _activate(special, ACTIVATION_IDS["tanh"])
+    assert np.isnan(special[0]) and list(special[1:]) == [1.0, -1.0]

@@ -127,7 +127,11 @@ def _index(names: list[str], name: str, kind: str) -> int:
 
 
 def save_trace(trace: Trace, path: str | os.PathLike) -> Path:
-    """Write the trace atomically to `path` (.npz) and return the path."""
+    """Write the trace atomically to `path` (.npz, uncompressed) and return the path.
+
+    Uncompressed: the 10^6-step Mackey-Glass forecast spent 1.2 s of its 9 s in
+    zlib for a 30 % smaller file (float samples barely compress).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
@@ -142,7 +146,7 @@ def save_trace(trace: Trace, path: str | os.PathLike) -> Path:
         "metadata": np.array(json.dumps(trace.metadata, default=str)),
     }
     with atomic_write(path) as tmp, open(tmp, "wb") as stream:
-        np.savez_compressed(stream, **payload)
+        np.savez(stream, **payload)
     return path
 
 
