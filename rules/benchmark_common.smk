@@ -1,5 +1,6 @@
 # Helper functions of rules/benchmark.smk (snakemake --lint wants functions apart from rules).
 
+from surrogate.config.parameter_sweep_spec import from_dict as sweep_spec_from_dict
 from surrogate.engines.drive_files import DRIVABLE
 
 
@@ -30,6 +31,18 @@ def benchmarked_devices():
 
 def benchmark_files():
     return expand("results/benchmarks/{device}.json", device=benchmarked_devices())
+
+
+def figure_benchmark_files():
+    """The benchmarks of figure 5 and of the summary table: the main devices', plus the
+    parameter sweep's simulated device, whose model, held-out simulation and evaluation
+    `snakemake figures` builds for figure 3 anyway."""
+    devices = benchmarked_devices()
+    if "parameter_sweep" in config.get("experiments", {}):
+        sweep_device = sweep_spec_from_dict(config, "config").device
+        if sweep_device in RUN.devices and sweep_device not in devices:
+            devices.append(sweep_device)
+    return expand("results/benchmarks/{device}.json", device=devices)
 
 
 def benchmark_flags(wildcards, input):

@@ -184,6 +184,13 @@ def test_figures_target_plans_k1_model_benchmark_and_both_figures(tmp_path, defa
     assert {key: value for key, value in settings.items() if key not in ("k", "n_aug")} == {
         key: value for key, value in default_config["model"].items() if key not in ("k", "n_aug")}
     assert "results/figures/skyrmion.pdf" in said and "results/figures/speed_accuracy.pdf" in said
+    # Figure 5 and the table benchmark the parameter sweep's device too; `make run` does not.
+    for device in ("skyrmion", "two_inputs"):
+        assert f"results/benchmarks/{device}.json" in said
+    (tmp_path / "main").mkdir()
+    main_run = snakemake(workflow_copy(tmp_path / "main", default_config), "-n", "-p")
+    assert main_run.returncode == 0, main_run.stderr[-3000:]
+    assert "results/benchmarks/two_inputs.json" not in main_run.stdout + main_run.stderr
 
 
 def test_hardware_records_name_the_cpu_and_the_gpu(tmp_path):
