@@ -9,12 +9,18 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator  # noqa: E402
 
 from surrogate.analysis.figures import save_figure  # noqa: E402
 
 # The speed-up of the Spin-NODE over mumax3 reported in the paper.
 PAPER_SPEEDUP = 200.0
 PAPER_SOURCE = "Chen et al., Nat. Commun. 13, 1016 (2022)"
+
+
+def _plain_number(value: float, _position: int) -> str:
+    """A tick label such as 0.03 or 0.2."""
+    return f"{value:g}"
 
 
 def speed_accuracy_figure(records: Sequence[dict], outputs: Sequence[Path]) -> list[Path]:
@@ -41,6 +47,11 @@ def speed_accuracy_figure(records: Sequence[dict], outputs: Sequence[Path]) -> l
                  label=f"{PAPER_SPEEDUP:.0f}x, {PAPER_SOURCE}")
     axis.set_xscale("log")
     axis.set_yscale("log")
+    # Matplotlib's default minor labels of a log axis under a decade wide overlap;
+    # label 1, 2, 3 and 5 of each decade as plain numbers instead.
+    axis.xaxis.set_minor_locator(LogLocator(subs=(2.0, 3.0, 5.0)))
+    for formatter in (axis.xaxis.set_major_formatter, axis.xaxis.set_minor_formatter):
+        formatter(FuncFormatter(_plain_number))
     axis.set_xlabel("held-out NRMSE (1)")
     axis.set_ylabel("speed-up over the engine, same simulated time (1)")
     axis.grid(True, which="both", alpha=0.3)
