@@ -31,7 +31,7 @@ rule benchmark:
 
 rule benchmark_summary:
     input:
-        benchmarks=figure_benchmark_files(),
+        benchmarks=figure_benchmark_files,
     output:
         report(
             "results/benchmarks/summary.tsv",

@@ -1,6 +1,5 @@
 # Helper functions of rules/benchmark.smk (snakemake --lint wants functions apart from rules).
 
-from surrogate.config.parameter_sweep_spec import from_dict as sweep_spec_from_dict
 from surrogate.engines.drive_files import DRIVABLE
 
 
@@ -33,16 +32,18 @@ def benchmark_files():
     return expand("results/benchmarks/{device}.json", device=benchmarked_devices())
 
 
-def figure_benchmark_files():
-    """The benchmarks of figure 5 and of the summary table: the main devices', plus the
-    parameter sweep's simulated device, whose model, held-out simulation and evaluation
-    `snakemake figures` builds for figure 3 anyway."""
+def figure_benchmark_files(wildcards):
+    """The benchmarks of figure 5 and of the summary table: the main devices', the
+    parameter sweep's simulated device and the recognition experiment's thermal
+    oscillator (against the Spin-NODE of its noiseless twin), whose models, held-out
+    simulations and evaluations `snakemake figures` builds for figures 3 and 4 anyway.
+    A function of the wildcards, so that it runs after every rule file is read."""
     devices = benchmarked_devices()
-    if "parameter_sweep" in config.get("experiments", {}):
-        sweep_device = sweep_spec_from_dict(config, "config").device
-        if sweep_device in RUN.devices and sweep_device not in devices:
-            devices.append(sweep_device)
-    return expand("results/benchmarks/{device}.json", device=devices)
+    if PARAMETER_SWEEP is not None and PARAMETER_SWEEP.device in RUN.devices:
+        devices.append(PARAMETER_SWEEP.device)
+    if RECOGNITION is not None:
+        devices.append(RECOGNITION.thermal_device)
+    return expand("results/benchmarks/{device}.json", device=sorted(set(devices)))
 
 
 def benchmark_flags(wildcards, input):

@@ -82,7 +82,7 @@ rule skyrmion_figure:
 
 rule speed_accuracy_figure:
     input:
-        benchmarks=figure_benchmark_files(),
+        benchmarks=figure_benchmark_files,
     output:
         png=report(
             "results/figures/speed_accuracy.png",

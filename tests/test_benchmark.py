@@ -176,7 +176,7 @@ def test_figures_target_plans_k1_model_benchmark_and_both_figures(tmp_path, defa
     assert done.returncode == 0, done.stderr[-3000:]
     said = done.stdout + done.stderr
     for rule in ("train_k1", "evaluate_k1", "benchmark", "benchmark_summary", "skyrmion_figure",
-                 "speed_accuracy_figure"):
+                 "speed_accuracy_figure", "recognition_evaluate", "recognition_benchmark"):
         assert f"rule {rule}:" in said
     (train_k1,) = [block for block in said.split("\n\n") if "rule train_k1:" in block]
     settings = json.loads(train_k1.split("--settings-json '")[1].split("'")[0])
@@ -184,13 +184,18 @@ def test_figures_target_plans_k1_model_benchmark_and_both_figures(tmp_path, defa
     assert {key: value for key, value in settings.items() if key not in ("k", "n_aug")} == {
         key: value for key, value in default_config["model"].items() if key not in ("k", "n_aug")}
     assert "results/figures/skyrmion.pdf" in said and "results/figures/speed_accuracy.pdf" in said
-    # Figure 5 and the table benchmark the parameter sweep's device too; `make run` does not.
-    for device in ("skyrmion", "two_inputs"):
+    # Figure 5 and the table benchmark the experiments' devices too; `make run` does not.
+    experiment_benchmarks = ("two_inputs", "vortex_recognition_thermal")
+    for device in ("skyrmion", *experiment_benchmarks):
         assert f"results/benchmarks/{device}.json" in said
+    (recognition,) = [block for block in said.split("\n\n")
+                      if "rule recognition_benchmark:" in block]
+    assert "results/recognition/model.pt" in recognition  # the noiseless twin's Spin-NODE
     (tmp_path / "main").mkdir()
     main_run = snakemake(workflow_copy(tmp_path / "main", default_config), "-n", "-p")
     assert main_run.returncode == 0, main_run.stderr[-3000:]
-    assert "results/benchmarks/two_inputs.json" not in main_run.stdout + main_run.stderr
+    for device in experiment_benchmarks:
+        assert f"results/benchmarks/{device}.json" not in main_run.stdout + main_run.stderr
 
 
 def test_hardware_records_name_the_cpu_and_the_gpu(tmp_path):
