@@ -8,7 +8,7 @@ include: "benchmark_common.smk"
 
 rule benchmark:
     input:
-        model="results/models/{device}.pt",
+        model=benchmarked_model,
         engine=held_out_engine_json,
         evaluation=held_out_evaluation,
     output:

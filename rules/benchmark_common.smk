@@ -3,22 +3,38 @@
 from surrogate.engines.drive_files import DRIVABLE
 
 
+def is_recognition_oscillator(device):
+    """Whether `device` is the recognition experiment's thermal oscillator, which is
+    benchmarked with the Spin-NODE of its noiseless twin on the experiment's drive."""
+    return RECOGNITION is not None and device == RECOGNITION.thermal_device
+
+
+def held_out_drive(wildcards):
+    if is_recognition_oscillator(wildcards.device):
+        return RECOGNITION.drive
+    return RUN.test_drive_of(wildcards.device)
+
+
+def benchmarked_model(wildcards):
+    if is_recognition_oscillator(wildcards.device):
+        return f"{RECOGNITION_DIR}/model.pt"
+    return f"results/models/{wildcards.device}.pt"
+
+
 def held_out_engine_json(wildcards):
-    drive = RUN.test_drive_of(wildcards.device)
+    drive = held_out_drive(wildcards)
     return f"results/sims/{wildcards.device}/{drive}/{wildcards.device}.out/engine.json"
 
 
 def held_out_evaluation(wildcards):
-    return f"results/eval/{wildcards.device}/{RUN.test_drive_of(wildcards.device)}.json"
-
-
-def held_out_drive(wildcards):
-    return RUN.test_drive_of(wildcards.device)
+    if is_recognition_oscillator(wildcards.device):
+        return f"{RECOGNITION_DIR}/node_evaluation.json"
+    return f"results/eval/{wildcards.device}/{held_out_drive(wildcards)}.json"
 
 
 def held_out_config_json(wildcards):
     """The config reduced to the device and its held-out drive, as the simulation saw it."""
-    return render_spec_json(wildcards.device, RUN.test_drive_of(wildcards.device))
+    return render_spec_json(wildcards.device, held_out_drive(wildcards))
 
 
 def benchmarked_devices():

@@ -207,30 +207,3 @@ if RECOGNITION is not None:
         shell:
             "python -m surrogate evaluate {input.model:q} {input.trace:q} --json {output:q}"
             " > {log:q} 2>&1"
-
-    # Figure 5's point for the oscillator: the thermal simulation against the Spin-NODE
-    # of its noiseless twin forecasting the same drive.
-    rule recognition_benchmark:
-        input:
-            model=rules.recognition_train.output.model,
-            engine=recognition_thermal_engine_json,
-            evaluation=rules.recognition_evaluate.output,
-        output:
-            f"results/benchmarks/{RECOGNITION.thermal_device}.json",
-        params:
-            spec=recognition_thermal_spec_json,
-            device=RECOGNITION.thermal_device,
-            drive=RECOGNITION.drive,
-        threads: 1
-        log:
-            "results/logs/benchmark/recognition.log",
-        benchmark:
-            "results/benchmarks/benchmark/recognition.tsv"
-        conda:
-            "envs/surrogate.yaml"
-        shell:
-            "python -m surrogate benchmark {input.model:q} --spec-json {params.spec:q}"
-            " --device {params.device:q} --drive {params.drive:q} --engine-json {input.engine:q}"
-            " --eval {input.evaluation:q} --out {output:q} > {log:q} 2>&1"
-
-    ruleorder: recognition_benchmark > benchmark

@@ -27,16 +27,6 @@ def recognition_thermal_trace(wildcards):
     return f"results/traces/{RECOGNITION.thermal_device}/{RECOGNITION.drive}.npz"
 
 
-def recognition_thermal_engine_json(wildcards):
-    device = RECOGNITION.thermal_device
-    return f"results/sims/{device}/{RECOGNITION.drive}/{device}.out/engine.json"
-
-
-def recognition_thermal_spec_json(wildcards):
-    """The config reduced to the thermal oscillator and its drive, as simulated."""
-    return render_spec_json(RECOGNITION.thermal_device, RECOGNITION.drive)
-
-
 def recognition_clean_trace(wildcards):
     device = RECOGNITION.clean_device
     return f"results/traces/{device}/{RUN.train_drive_of(device)}.npz"
