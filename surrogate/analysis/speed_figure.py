@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,10 +40,16 @@ def speed_accuracy_figure(records: Sequence[dict], outputs: Sequence[Path]) -> l
         if shown:
             axis.scatter([r["nrmse"] for r in shown], [r[key] for r in shown], marker=marker,
                          color=colour, label=label, zorder=3)
+    # Labels of points in the right half of the (log) NRMSE range end at their point, so
+    # that a long device name stays inside the axes.
+    nrmses = [r["nrmse"] for r in records]
+    middle = math.sqrt(min(nrmses) * max(nrmses)) if nrmses and min(nrmses) > 0 else math.inf
     for record in records:
+        right_half = record["nrmse"] > middle
         axis.annotate(f"{record['device']} ({record['engine']['name']})",
                       (record["nrmse"], record["speedup_compute_only"]),
-                      textcoords="offset points", xytext=(6, 4), fontsize=8)
+                      textcoords="offset points", xytext=(-6, 6) if right_half else (6, 4),
+                      ha="right" if right_half else "left", fontsize=8)
     axis.axhline(PAPER_SPEEDUP, color="grey", ls="--", lw=1.0,
                  label=f"{PAPER_SPEEDUP:.0f}x, {PAPER_SOURCE}")
     axis.set_xscale("log")
@@ -56,7 +63,6 @@ def speed_accuracy_figure(records: Sequence[dict], outputs: Sequence[Path]) -> l
     axis.set_ylabel("speed-up over the engine, same simulated time (1)")
     axis.grid(True, which="both", alpha=0.3)
     axis.legend(fontsize=8, loc="best")
-    nrmses = [r["nrmse"] for r in records]
     if nrmses and min(nrmses) > 0:
         axis.set_xlim(min(nrmses) / 2.0, max(nrmses) * 2.0)
     fig.tight_layout()
