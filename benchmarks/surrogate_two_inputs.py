@@ -11,12 +11,13 @@ it reports the NRMSE and, as in the paper's Fig. 4, the oscillation amplitude
 frequency (FFT peak) of the prediction against mumax3.
 Writes benchmarks/results/surrogate_two_inputs.md; exits cleanly without ../shared.
 
-    python -m benchmarks.surrogate_two_inputs [--minutes 5] [--hidden 100]
+    python -m benchmarks.surrogate_two_inputs [--minutes 5] [--hidden 100] [--settings-json J]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -72,12 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=5.0, help="training budget (min)")
     parser.add_argument("--hidden", type=int, default=100, help="MLP width")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--settings-json", default="{}",
+                        help="further TrainSettings fields as JSON, e.g. '{\"n_aug\": 2}'")
     parser.add_argument("--out", type=Path,
                         default=RESULTS_DIR / "surrogate_two_inputs.md")
     args = parser.parse_args(argv)
     train_path = shared_input(DATA / "1skyrmion_input_PMA_DMI_train" / "table.txt")
     torch.set_num_threads(1)
-    settings = TrainSettings(hidden=args.hidden, max_minutes=args.minutes, seed=args.seed)
+    settings = TrainSettings(hidden=args.hidden, max_minutes=args.minutes, seed=args.seed,
+                             **json.loads(args.settings_json))
     lines = ["# Two inputs (Ku1, Dind): one skyrmion in a 100 nm disk, real mumax3 data", ""]
     with tempfile.TemporaryDirectory() as tmp:
         model_path = Path(tmp) / "node.pt"
@@ -91,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
             f"tuning; each segment predicted free running from its true initial state; amplitude "
             f"and frequency measured after the first {SETTLE_S * 1e9:g} ns of a segment. "
             f"`python -m benchmarks.surrogate_two_inputs --minutes {args.minutes:g} "
-            f"--hidden {args.hidden}`.",
+            f"--hidden {args.hidden}"
+            + (f" --settings-json '{args.settings_json}'" if args.settings_json != "{}" else "")
+            + "`.",
         ]
         for name, held in TESTS.items():
             trace = table_trace(DATA / "1skyrmion_input_PMA_DMI_test" / name / "table.txt")

@@ -46,10 +46,10 @@ wildcard_constraints:
 
 
 def simulation_pairs():
-    """(device, drive) of every simulation the run needs: each device's training and test drive."""
+    """(device, drive) of every simulation the run needs: each device's training drives
+    (`train_drive` and `extra_train_drives`) and test drive."""
     return sorted(
-        {(device, drive) for device in RUN.devices
-         for drive in (RUN.train_drive_of(device), RUN.test_drive_of(device))}
+        {(device, drive) for device in RUN.devices for drive in RUN.simulated_drives_of(device)}
     )
 
 
@@ -200,6 +200,12 @@ def train_processes(wildcards):
 
 def train_trace(wildcards):
     return f"results/traces/{wildcards.device}/{RUN.train_drive_of(wildcards.device)}.npz"
+
+
+def training_traces(wildcards):
+    """Every trace a device's model trains on: its training drive's, then its extras'."""
+    return [f"results/traces/{wildcards.device}/{drive}.npz"
+            for drive in RUN.train_drives_of(wildcards.device)]
 
 
 def test_trace(wildcards):

@@ -13,7 +13,7 @@ rule figures:
 
 rule train_k1:
     input:
-        trace=train_trace,
+        traces=training_traces,
     output:
         model="results/models/{device}_k1.pt",
         report="results/models/{device}_k1.json",
@@ -30,7 +30,7 @@ rule train_k1:
     conda:
         "envs/surrogate.yaml"
     shell:
-        "python -m surrogate train {input.trace:q} --out {output.model:q}"
+        "python -m surrogate train {input.traces:q} --out {output.model:q}"
         " --settings-json {params.settings:q} --report {output.report:q} --threads 1"
         " --quiet --resume > {log:q} 2>&1"
 

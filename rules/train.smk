@@ -1,6 +1,6 @@
 rule train:
     input:
-        trace=train_trace,
+        traces=training_traces,
     output:
         model="results/models/{device}.pt",
         report="results/models/{device}.json",
@@ -17,6 +17,6 @@ rule train:
     conda:
         "envs/surrogate.yaml"
     shell:
-        "python -m surrogate train {input.trace:q} --out {output.model:q}"
+        "python -m surrogate train {input.traces:q} --out {output.model:q}"
         " --settings-json {params.settings:q} --report {output.report:q} --threads 1"
         " --quiet --resume > {log:q} 2>&1"

@@ -217,16 +217,17 @@ def cmd_train(args: argparse.Namespace) -> None:
     from surrogate.node.training import train_model
 
     set_threads(args.threads)
-    trace = _windowed(load_trace(args.trace), args.window)
+    traces = [_windowed(load_trace(path), args.window) for path in args.trace]
     if args.low_pass is not None:
         from surrogate.noise.stochastic import resolved_band
 
-        trace = resolved_band(trace, args.low_pass)
+        traces = [resolved_band(trace, args.low_pass) for trace in traces]
     settings = train_settings(args)
-    report = train_model(trace, settings, Path(args.out), progress=not args.quiet,
-                         resume=args.resume)
+    report = train_model(traces, settings, Path(args.out), progress=not args.quiet,
+                         resume=args.resume, trace_labels=list(args.trace))
     summary = asdict(report) if hasattr(report, "__dataclass_fields__") else dict(report)
-    summary.update({"trace": str(args.trace), "window": args.window, "low_pass_Hz": args.low_pass,
+    trace_names = args.trace[0] if len(args.trace) == 1 else list(args.trace)
+    summary.update({"trace": trace_names, "window": args.window, "low_pass_Hz": args.low_pass,
                     "settings": asdict(settings)})
     if args.report:
         from surrogate.io.atomic import write_json_atomic
@@ -783,8 +784,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import_mumax3)
     declare_paths(p, ("path",), ("out",))
 
-    p = sub.add_parser("train", help="train a Spin-NODE on a trace")
-    p.add_argument("trace")
+    p = sub.add_parser("train", help="train a Spin-NODE on one or more traces")
+    p.add_argument("trace", nargs="+",
+                   help="trace files (.npz) of one device with the same channels and sample "
+                        "spacing; each keeps its last val_fraction for validation, and the "
+                        "first is the model's reference (units, metadata, settled state)")
     p.add_argument("--out", required=True, help="model checkpoint")
     p.add_argument("--window", help=WINDOW_HELP)
     p.add_argument("--k", type=int, help="delay-embedding dimension")

@@ -280,6 +280,10 @@ CASES = [
     Case("train-too-short", "a trace too short to train on",
          lambda ws: ws.train(_short_trace(ws)),
          lambda ws: ["is too short"]),
+    Case("train-traces-spacing", "a second training trace sampled at another spacing",
+         lambda ws: ["train", str(ws.trace), str(_coarse_trace(ws)), "--out",
+                     str(ws.root / "new.pt"), "--quiet", "--max-iterations", "5"],
+         lambda ws: [f"{ws.root / 'coarse.npz'} is sampled every", "one sample spacing"]),
     Case("model-missing", "evaluate a model that does not exist",
          lambda ws: ["evaluate", str(ws.root / "absent.pt"), str(ws.trace)],
          lambda ws: [str(ws.root / "absent.pt"), "model file not found"]),
@@ -361,6 +365,11 @@ def _short_trace(ws: Workspace) -> Path:
     t = np.arange(6) * 5e-12
     return save_trace(Trace(t, t[:, None], np.sin(1e10 * t)[:, None], ["Ku1"], ["mz"],
                             ["J/m3"], [""]), ws.root / "short.npz")
+
+
+def _coarse_trace(ws: Workspace) -> Path:
+    with np.load(ws.trace, allow_pickle=False) as data:
+        return ws.npz("coarse.npz", t=2 * data["t"])
 
 
 def _checkpoint(ws: Workspace, name: str, *, partial: bool = False, nan: bool = False,

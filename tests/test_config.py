@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 
 import pytest
 import yaml
@@ -31,8 +32,38 @@ def test_default_config_is_valid(default_config):
     assert config.engine in ("auto", "mumax3", "magnumnp")
     spec = config.simulation_spec("skyrmion", config.train_drive)
     assert spec.device.grid == (20, 20, 1)
-    assert spec.drive.duration == pytest.approx(64 / 4e9)
+    assert spec.drive.duration == pytest.approx(48 / 4e9)
+    assert config.train_drives_of("skyrmion") == ["train", "train_b"]
+    second = config.simulation_spec("skyrmion", "train_b").drive
+    assert second.duration == spec.drive.duration and second.seed != spec.drive.seed
     assert config.simulation == SimulationSettings(timeout_minutes=30, runtime_minutes=30)
+
+
+def test_extra_training_drives_follow_the_training_drive(default_config):
+    config = parse_config(default_config)
+    assert config.simulated_drives_of("skyrmion") == ["train", "train_b", "test"]
+    assert config.train_drives_of("two_inputs") == ["ku1_dind"]  # its own train_drive
+    raw = copy.deepcopy(default_config)
+    raw["devices"]["two_inputs"]["extra_train_drives"] = ["ku1_dind_steps"]
+    raw["devices"]["skyrmion"]["extra_train_drives"] = []
+    changed = parse_config(raw)
+    assert changed.train_drives_of("two_inputs") == ["ku1_dind", "ku1_dind_steps"]
+    assert changed.simulated_drives_of("skyrmion") == ["train", "test"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda c: c.update(extra_train_drives=["nowhere"]), "extra_train_drives[0]"),
+        (lambda c: c["devices"]["skyrmion"].update(extra_train_drives=["train_b", "nowhere"]),
+         "devices.skyrmion.extra_train_drives[1]"),
+    ],
+)
+def test_an_undefined_extra_training_drive_is_named(default_config, mutate, field):
+    config = copy.deepcopy(default_config)
+    mutate(config)
+    with pytest.raises(ConfigError, match=re.escape(f"field '{field}': drive 'nowhere'")):
+        parse_config(config)
 
 
 def test_simulation_section_is_optional(default_config):

@@ -118,11 +118,11 @@ def test_short_horizon_validation_scores_the_drift_not_the_noise():
     decaying[0] = (0.5, 0.0)
     for i in range(1, 3000):
         decaying[i] = phi @ decaying[i - 1]
-    exact = _horizon_nrmse(surrogate, decaying, u, 1, horizon=10)
-    noisy = _horizon_nrmse(surrogate, trace.outputs, u, 1, horizon=10)
+    exact = _horizon_nrmse(surrogate, [decaying], [u], 1, horizon=10)
+    noisy = _horizon_nrmse(surrogate, [trace.outputs], [u], 1, horizon=10)
     with torch.no_grad():
         surrogate.model.linear.weight[:2, :2] *= 0.5
-    wrong = _horizon_nrmse(surrogate, decaying, u, 1, horizon=10)
+    wrong = _horizon_nrmse(surrogate, [decaying], [u], 1, horizon=10)
     assert exact < 1e-6
     assert 0.01 < noisy < 0.5
     assert wrong > 100 * exact and wrong > 0.1

@@ -37,7 +37,7 @@ from surrogate.engines.capabilities import engines_of, unsupported
 from surrogate.engines.mumax3.limits import check_thermal_cell_count
 
 # Device keys that configure the pipeline rather than the physics.
-PIPELINE_KEYS = ("outputs", "train_drive", "test_drive", "main_run")
+PIPELINE_KEYS = ("outputs", "train_drive", "extra_train_drives", "test_drive", "main_run")
 # Table columns a device learns when its config gives no `outputs`.
 DEFAULT_OUTPUTS = ("mz",)
 
@@ -63,6 +63,7 @@ class RunConfig:
     train_drive: str
     test_drive: str
     sample_period: float
+    extra_train_drives: tuple[str, ...] = ()
     model: dict = field(default_factory=dict)
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
 
@@ -75,6 +76,15 @@ class RunConfig:
     def train_drive_of(self, device: str) -> str:
         """The training drive of a device: its own `train_drive`, else the global one."""
         return self.raw["devices"][device].get("train_drive", self.train_drive)
+
+    def train_drives_of(self, device: str) -> list[str]:
+        """Every drive a device's model trains on: its training drive, then its extras."""
+        return list(dict.fromkeys([self.train_drive_of(device),
+                                   *extra_train_drives(self.raw, device)]))
+
+    def simulated_drives_of(self, device: str) -> list[str]:
+        """Every drive the main run has a trace of for a device: training drives, then test."""
+        return list(dict.fromkeys([*self.train_drives_of(device), self.test_drive_of(device)]))
 
     def test_drive_of(self, device: str) -> str:
         """The held-out drive of a device: its own `test_drive`, else the global one."""
@@ -101,6 +111,31 @@ class RunConfig:
         if drive not in self.drives:
             raise ConfigError(f"no drive '{drive}'; the config defines {sorted(self.drives)}")
         return SimulationSpec(self.devices[device], self.drives[drive], self.sample_period)
+
+
+def extra_train_drives(raw: dict, device: str) -> list[str]:
+    """A device's further training drives: its own `extra_train_drives`; else, unless it
+    sets its own `train_drive`, the global `extra_train_drives` (default none)."""
+    spec = raw["devices"][device]
+    if "extra_train_drives" in spec:
+        return list(spec["extra_train_drives"])
+    if "train_drive" in spec:
+        return []
+    return list(raw.get("extra_train_drives", []))
+
+
+def _drive_fields(raw: dict, name: str) -> list[tuple[str, str]]:
+    """(field, drive) of every drive a device's traces are made of, the field as a user
+    would find it (its own key, else the global one)."""
+    device = raw["devices"][name]
+    fields = []
+    for key in ("train_drive", "test_drive"):
+        fields.append((f"devices.{name}.{key}" if key in device else key,
+                       device.get(key, raw[key])))
+    owner = ("devices." + name + "." if "extra_train_drives" in device else "")
+    for index, drive in enumerate(extra_train_drives(raw, name)):
+        fields.append((f"{owner}extra_train_drives[{index}]", drive))
+    return fields
 
 
 def load_schema() -> dict:
@@ -150,11 +185,11 @@ def validate_config(raw: object, source: str = "config") -> None:
                  if not is_imported(device)}
     drive_references = [(key, raw[key]) for key in ("train_drive", "test_drive")
                         if any(key not in device for device in simulated.values())]
-    for name, device in simulated.items():
-        for key in ("train_drive", "test_drive"):
-            if key in device:
-                drive_references.append((f"devices.{name}.{key}", device[key]))
-    for field_name, drive in drive_references:
+    drive_references += [(f"extra_train_drives[{index}]", drive)
+                         for index, drive in enumerate(raw.get("extra_train_drives", []))]
+    for name in simulated:
+        drive_references += _drive_fields(raw, name)
+    for field_name, drive in dict.fromkeys(drive_references):
         if drive not in raw["drives"]:
             raise ConfigError(
                 f"{source}: field '{field_name}': drive '{drive}' is not defined under 'drives' "
@@ -163,10 +198,8 @@ def validate_config(raw: object, source: str = "config") -> None:
     for name, device in raw["devices"].items():
         if not is_imported(device):
             continue
-        for key in ("train_drive", "test_drive"):
-            drive = device.get(key, raw[key])
+        for field_name, drive in _drive_fields(raw, name):
             if drive not in device["tables"]:
-                field_name = f"devices.{name}.{key}" if key in device else key
                 raise ConfigError(
                     f"{source}: field '{field_name}': drive '{drive}' of imported device "
                     f"'{name}' is not one of its tables (defined: {sorted(device['tables'])})"
@@ -218,7 +251,7 @@ def check_geometry_and_sampling(config: RunConfig, source: str = "config") -> No
                         f"skyrmion of diameter {device.skyrmion_diameter} m at ({x}, {y}) m "
                         f"does not fit inside the disk of diameter {device.diameter} m"
                     )
-        for drive_name in sorted({config.train_drive_of(name), config.test_drive_of(name)}):
+        for drive_name in sorted(set(config.simulated_drives_of(name))):
             rows = config.drives[drive_name].duration / config.sample_period
             if rows > MAX_TABLE_ROWS:
                 raise ConfigError(
@@ -258,6 +291,7 @@ def parse_config(raw: dict, source: str = "config") -> RunConfig:
         raw=raw, engine=raw["engine"], devices=devices, drives=drives,
         train_drive=raw["train_drive"], test_drive=raw["test_drive"],
         sample_period=float(raw["sample_period"]),
+        extra_train_drives=tuple(raw.get("extra_train_drives", ())),
         model=dict(raw.get("model", {})),
         simulation=SimulationSettings(**raw.get("simulation", {})),
     )
@@ -269,12 +303,12 @@ def parse_config(raw: dict, source: str = "config") -> RunConfig:
 def check_capabilities(config: RunConfig, source: str = "config") -> None:
     """ConfigError naming the field and the engine for each simulation the engine cannot run.
 
-    Every device is checked with its training and held-out drive; engine `auto`
+    Every device is checked with its training and held-out drives; engine `auto`
     must be satisfied by both engines (surrogate.engines.capabilities).
     """
     lines = []
     for device in config.devices:
-        for drive in dict.fromkeys((config.train_drive_of(device), config.test_drive_of(device))):
+        for drive in config.simulated_drives_of(device):
             spec = config.simulation_spec(device, drive)
             for engine in engines_of(config.engine):
                 for field_name, reason in unsupported(engine, spec):

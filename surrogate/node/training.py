@@ -1,11 +1,12 @@
-"""Training a Spin-NODE on one trace: random windows, Adam, early stopping.
+"""Training a Spin-NODE on one or more traces: random windows, Adam, early stopping.
 
-The end part of the trace (`val_fraction`) is held out for validation: the
-free-running NRMSE over it, started from its true embedded state, picks the
-best weights and stops training early. For a noise-driven device a long free
-run decorrelates from the data whatever the model, so `val_horizon` > 0 scores
-instead rollouts of that many model steps started from every validation state.
-Windows are drawn from the rest; their length grows from `window` to
+The end part of each trace (`val_fraction`) is held out for validation: the
+free-running NRMSE over these parts, pooled and each started from its true
+embedded state, picks the best weights and stops training early. For a
+noise-driven device a long free run decorrelates from the data whatever the
+model, so `val_horizon` > 0 scores instead rollouts of that many model steps
+started from every validation state. Windows are drawn from the rest, never
+across two traces; their length grows from `window` to
 `window_max` model steps over the first `curriculum` of the run (a fraction of
 the iteration or time budget), while the learning rate follows a cosine from
 `lr` to `lr_final`. The loss is the MSE of the embedded state along each
@@ -13,7 +14,7 @@ window, integrated by the batched RK4. Validation and the saved model use an
 exponential moving average of the weights (`ema`; 0 uses the live weights).
 
 The last `finetune_fraction` of the budget is L-BFGS on one deterministic loss:
-the whole training segment cut into back-to-back windows of `finetune_window`
+every training segment cut into back-to-back windows of `finetune_window`
 steps, each started from its true state (multiple shooting). With `restarts`
 > 1, that many models are trained side by side in separate processes, and the
 one with the best validation NRMSE is kept. README, "What limits accuracy",
@@ -31,6 +32,7 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -157,45 +159,63 @@ class TrainReport:
 
 @dataclass
 class _Split:
-    x_train: np.ndarray
-    x_val: np.ndarray
-    u_train: np.ndarray
-    u_val: np.ndarray
+    """Normalised outputs on the model grid and inputs on the recorded grid, one
+    array per trace in each list."""
+
+    x_train: list[np.ndarray]
+    x_val: list[np.ndarray]
+    u_train: list[np.ndarray]
+    u_val: list[np.ndarray]
     stride: int
     out_norm: Normalisation
     in_norm: Normalisation
 
 
-def _split(trace: Trace, inputs: list[str], outputs: list[str], settings: TrainSettings) -> _Split:
+def _split(
+    traces: list[Trace], inputs: list[str], outputs: list[str], settings: TrainSettings,
+    labels: list[str],
+) -> _Split:
+    first = traces[0]
     if settings.step_s is None:
-        stride = max(1, round(DEFAULT_STEP_S / trace.dt))
+        stride = max(1, round(DEFAULT_STEP_S / first.dt))
     else:
-        stride = stride_for(settings.step_s, trace)
-    u_all = channels(trace, inputs, "input")
-    x_all = channels(trace, outputs, "output")[::stride]
-    n_val = round(settings.val_fraction * len(x_all))
-    n_train = len(x_all) - n_val
+        stride = stride_for(settings.step_s, first)
     need = settings.k + settings.window + 1
-    if n_val < settings.k + 2 or n_train < need:
-        raise TrainingError(
-            f"trace of {len(x_all)} model-grid samples is too short: training needs {need} "
-            f"and validation {settings.k + 2} (step {stride} samples, val_fraction "
-            f"{settings.val_fraction})"
-        )
-    for part, rows in (("training", x_all[:n_train]), ("validation", x_all[n_train:])):
+    x_train, x_val, u_train, u_val = [], [], [], []
+    for trace, label in zip(traces, labels, strict=True):
+        if abs(trace.dt - first.dt) > 1e-6 * first.dt:
+            raise TrainingError(
+                f"{label} is sampled every {trace.dt:.6g} s, {labels[0]} every "
+                f"{first.dt:.6g} s; training traces must share one sample spacing"
+            )
+        u_all = channels(trace, inputs, "input")
+        x_all = channels(trace, outputs, "output")[::stride]
+        n_val = round(settings.val_fraction * len(x_all))
+        n_train = len(x_all) - n_val
+        if n_val < settings.k + 2 or n_train < need:
+            raise TrainingError(
+                f"{label} of {len(x_all)} model-grid samples is too short: training needs "
+                f"{need} and validation {settings.k + 2} (step {stride} samples, val_fraction "
+                f"{settings.val_fraction})"
+            )
+        x_train.append(x_all[:n_train])
+        x_val.append(x_all[n_train:])
+        u_train.append(u_all[: (n_train - 1) * stride + 1])
+        u_val.append(u_all[n_train * stride :])
+    for part, rows in (("training", np.concatenate(x_train)),
+                       ("validation", np.concatenate(x_val))):
         spread = np.ptp(rows, axis=0)
         for name, value, level in zip(outputs, spread, np.abs(rows).max(axis=0), strict=True):
             if not value > 1e-12 * max(level, 1.0):
                 raise TrainingError(
-                    f"output channel '{name}' is constant over the {part} part of the trace; "
-                    "there is nothing to learn or score"
+                    f"output channel '{name}' is constant over the {part} part of the "
+                    f"trace{'s' if len(traces) > 1 else ''}; there is nothing to learn or score"
                 )
-    u_train = u_all[: (n_train - 1) * stride + 1]
-    out_norm = fit_normalisation(x_all[:n_train], outputs)
-    in_norm = fit_normalisation(u_train, inputs)
+    out_norm = fit_normalisation(np.concatenate(x_train), outputs)
+    in_norm = fit_normalisation(np.concatenate(u_train), inputs)
     return _Split(
-        out_norm.apply(x_all[:n_train]), out_norm.apply(x_all[n_train:]),
-        in_norm.apply(u_train), in_norm.apply(u_all[n_train * stride :]),
+        [out_norm.apply(x) for x in x_train], [out_norm.apply(x) for x in x_val],
+        [in_norm.apply(u) for u in u_train], [in_norm.apply(u) for u in u_val],
         stride, out_norm, in_norm,
     )
 
@@ -207,37 +227,46 @@ def _progress(settings: TrainSettings, iteration: int, elapsed_s: float) -> floa
     return elapsed_s / (60.0 * settings.max_minutes)
 
 
-def _free_run_nrmse(surrogate: Surrogate, x: np.ndarray, u: np.ndarray, stride: int) -> float:
-    predicted = predict_normalised(surrogate, x, u, stride)
-    if not np.all(np.isfinite(predicted)):
+def _free_run_nrmse(
+    surrogate: Surrogate, xs: list[np.ndarray], us: list[np.ndarray], stride: int
+) -> float:
+    """NRMSE of free runs over each segment from its true start, pooled over segments."""
+    predicted = [predict_normalised(surrogate, x, u, stride) for x, u in zip(xs, us, strict=True)]
+    if not all(np.all(np.isfinite(part)) for part in predicted):
         return math.inf
-    return nrmse(predicted, x)
+    return nrmse(np.concatenate(predicted), np.concatenate(xs))
 
 
 def _horizon_nrmse(
-    surrogate: Surrogate, x: np.ndarray, u: np.ndarray, stride: int, horizon: int
+    surrogate: Surrogate, xs: list[np.ndarray], us: list[np.ndarray], stride: int, horizon: int
 ) -> float:
-    """NRMSE of rollouts of `horizon` steps started from every true state of `x`, pooled."""
+    """NRMSE of rollouts of `horizon` steps started from every true state of each
+    segment, pooled."""
     shape = surrogate.shape
-    if len(x) - shape.k + 1 - horizon < 1:
-        raise TrainingError(
-            f"validation segment of {len(x)} model steps is shorter than val_horizon {horizon}"
-        )
-    newest = rollouts_from_every_state(surrogate, x, u, stride, horizon)
-    if not np.all(np.isfinite(newest)):
-        return math.inf
-    n_starts = newest.shape[1]
-    index = shape.k - 1 + np.arange(1, horizon + 1)[:, None] + np.arange(n_starts)[None, :]
-    return nrmse(newest.reshape(-1, shape.n_out), x[index].reshape(-1, shape.n_out))
+    predicted, target = [], []
+    for x, u in zip(xs, us, strict=True):
+        if len(x) - shape.k + 1 - horizon < 1:
+            raise TrainingError(
+                f"validation segment of {len(x)} model steps is shorter than val_horizon "
+                f"{horizon}"
+            )
+        newest = rollouts_from_every_state(surrogate, x, u, stride, horizon)
+        if not np.all(np.isfinite(newest)):
+            return math.inf
+        n_starts = newest.shape[1]
+        index = shape.k - 1 + np.arange(1, horizon + 1)[:, None] + np.arange(n_starts)[None, :]
+        predicted.append(newest.reshape(-1, shape.n_out))
+        target.append(x[index].reshape(-1, shape.n_out))
+    return nrmse(np.concatenate(predicted), np.concatenate(target))
 
 
 def _validation_nrmse(
-    surrogate: Surrogate, x: np.ndarray, u: np.ndarray, stride: int, horizon: int
+    surrogate: Surrogate, xs: list[np.ndarray], us: list[np.ndarray], stride: int, horizon: int
 ) -> float:
-    """Free run over the whole segment (horizon 0) or pooled rollouts of `horizon` steps."""
+    """Free runs over the whole segments (horizon 0) or pooled rollouts of `horizon` steps."""
     if horizon:
-        return _horizon_nrmse(surrogate, x, u, stride, horizon)
-    return _free_run_nrmse(surrogate, x, u, stride)
+        return _horizon_nrmse(surrogate, xs, us, stride, horizon)
+    return _free_run_nrmse(surrogate, xs, us, stride)
 
 
 def partial_path(out_path: str | os.PathLike) -> Path:
@@ -252,7 +281,7 @@ def partial_path(out_path: str | os.PathLike) -> Path:
 
 
 def train_model(
-    trace: Trace,
+    trace: Trace | Sequence[Trace],
     settings: TrainSettings,
     out_path: str | os.PathLike,
     *,
@@ -260,8 +289,15 @@ def train_model(
     output_names: list[str] | None = None,
     progress: bool = True,
     resume: bool = False,
+    trace_labels: list[str] | None = None,
 ) -> TrainReport:
-    """Train on the whole given trace and write one model file to `out_path`.
+    """Train on the whole given trace, or on each of several, and write one model
+    file to `out_path`.
+
+    Several traces (runs of one device under different drives) must share their
+    channels and sample spacing; the first is the model's reference (its units,
+    metadata and settled state). Each keeps its own validation tail. Errors name
+    a trace by its entry in `trace_labels` (file names, say).
 
     Every `checkpoint_every_s` the full training state (weights, averaged
     weights, optimiser, random generator, iteration, elapsed time) goes to
@@ -271,11 +307,21 @@ def train_model(
     """
     settings.validate()
     out_path = Path(out_path)
+    traces = [trace] if isinstance(trace, Trace) else list(trace)
+    if not traces:
+        raise TrainingError("no training trace given")
+    if trace_labels is None:
+        trace_labels = (["the trace"] if len(traces) == 1
+                        else [f"trace {number + 1}" for number in range(len(traces))])
+    if len(trace_labels) != len(traces):
+        raise TrainingError(f"{len(trace_labels)} trace labels for {len(traces)} traces")
     if settings.restarts > 1:
-        return _train_restarts(trace, settings, out_path, input_names, output_names, resume)
+        return _train_restarts(traces, settings, out_path, input_names, output_names, resume,
+                               trace_labels)
+    trace = traces[0]
     inputs = list(input_names or trace.input_names)
     outputs = list(output_names or trace.output_names)
-    data = _split(trace, inputs, outputs, settings)
+    data = _split(traces, inputs, outputs, settings, trace_labels)
     dtype = getattr(torch, settings.dtype)
     torch.manual_seed(settings.seed)
     shape = ModelShape(len(outputs), len(inputs), settings.k, settings.hidden, settings.depth,
@@ -293,7 +339,9 @@ def train_model(
         scheme=settings.scheme,
         settings=asdict(settings),
         metadata={"trained_on": dict(trace.metadata), "t_start_s": float(trace.t[0]),
-                  "t_stop_s": float(trace.t[-1])},
+                  "t_stop_s": float(trace.t[-1]),
+                  **({"also_trained_on": [dict(more.metadata) for more in traces[1:]]}
+                     if len(traces) > 1 else {})},
         settled_outputs=channels(trace, outputs, "output")[0],
     )
     return _fit(surrogate, data, settings, out_path, progress, resume)
@@ -308,8 +356,8 @@ def candidate_path(out_path: str | os.PathLike, seed: int) -> Path:
 
 
 def _train_restarts(
-    trace: Trace, settings: TrainSettings, out_path: Path, input_names: list[str] | None,
-    output_names: list[str] | None, resume: bool,
+    traces: list[Trace], settings: TrainSettings, out_path: Path, input_names: list[str] | None,
+    output_names: list[str] | None, resume: bool, trace_labels: list[str],
 ) -> TrainReport:
     """Train `settings.restarts` models side by side, one process each, from seeds
     seed, seed+1, ..., each with the whole time budget; keep the one with the
@@ -321,9 +369,9 @@ def _train_restarts(
                              initializer=torch.set_num_threads,
                              initargs=(torch.get_num_threads(),)) as pool:
         futures = [
-            pool.submit(train_model, trace, dataclasses.replace(settings, seed=seed, restarts=1),
+            pool.submit(train_model, traces, dataclasses.replace(settings, seed=seed, restarts=1),
                         path, input_names=input_names, output_names=output_names,
-                        progress=False, resume=resume)
+                        progress=False, resume=resume, trace_labels=trace_labels)
             for seed, path in zip(seeds, paths, strict=True)
         ]
         reports = [future.result() for future in futures]
@@ -343,8 +391,9 @@ def _train_restarts(
 def _fingerprint(data: _Split, settings: TrainSettings) -> str:
     """Hash of the normalised training data and the settings: a sidecar resumes only on a match."""
     digest = hashlib.sha256(json.dumps(asdict(settings), sort_keys=True, default=str).encode())
-    for array in (data.x_train, data.u_train, data.x_val, data.u_val):
-        digest.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
+    for arrays in (data.x_train, data.u_train, data.x_val, data.u_val):
+        for array in arrays:
+            digest.update(np.ascontiguousarray(array, dtype=np.float64).tobytes())
     return digest.hexdigest()
 
 
@@ -357,11 +406,8 @@ def _fit(
     dtype = next(model.parameters()).dtype
     generator = torch.Generator().manual_seed(settings.seed)
     n_emb = shape.n_out * shape.k
-    states = torch.as_tensor(delay_embed(data.x_train, shape.k), dtype=dtype)
-    grid = InputGrid(torch.as_tensor(data.u_train, dtype=dtype), data.stride, shape.k)
-    n_windows_max = len(states) - 1
-    u_stages = stage_inputs(grid, torch.zeros(1), n_windows_max, settings.scheme)[:, :, 0]
-    window_max = min(settings.window_max, n_windows_max)
+    states, u_stages, room = _training_segments(data, shape.k, settings.scheme, dtype)
+    window_max = min(settings.window_max, int(room.max()))
     optimiser = torch.optim.Adam(model.parameters(), lr=settings.lr)
 
     averaged = copy.deepcopy(model)
@@ -395,7 +441,7 @@ def _fit(
             break
         if done >= adam_share:
             best, iteration, stopped_by = _finetune(
-                shadow, states, u_stages, data, settings, best, iteration, start
+                shadow, states, u_stages, room, data, settings, best, iteration, start
             )
             break
         done /= adam_share
@@ -407,7 +453,7 @@ def _fit(
         for group in optimiser.param_groups:
             group["lr"] = lr
 
-        starts = torch.randint(0, len(states) - length, (settings.batch,), generator=generator)
+        starts = _window_starts(room, length, settings.batch, generator)
         steps = starts[:, None] + torch.arange(length)
         u = u_stages[steps].permute(1, 2, 0, 3)
         y0 = states[starts]
@@ -473,11 +519,33 @@ def _fit(
     return report
 
 
+def _training_segments(
+    data: _Split, k: int, scheme: str, dtype: torch.dtype
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(states, u_stages, room) of the training segments laid end to end.
+
+    `states` (N, n_out*k) are the embedded states; `u_stages[i]` (n_nodes, n_in*k)
+    are the inputs of the step from state i (zeros after a segment's last state);
+    `room[i]` is how many steps remain after state i within its own segment, so
+    a window of L steps may start at i only where room[i] >= L.
+    """
+    states, u_stages, room = [], [], []
+    for x, u in zip(data.x_train, data.u_train, strict=True):
+        embedded = torch.as_tensor(delay_embed(x, k), dtype=dtype)
+        grid = InputGrid(torch.as_tensor(u, dtype=dtype), data.stride, k)
+        stages = stage_inputs(grid, torch.zeros(1), len(embedded) - 1, scheme)[:, :, 0]
+        states.append(embedded)
+        u_stages += [stages, stages.new_zeros((1, *stages.shape[1:]))]
+        room.append(torch.arange(len(embedded) - 1, -1, -1))
+    return torch.cat(states), torch.cat(u_stages), torch.cat(room)
+
+
 def _finetune(
-    shadow: Surrogate, states: torch.Tensor, u_stages: torch.Tensor,
+    shadow: Surrogate, states: torch.Tensor, u_stages: torch.Tensor, room: torch.Tensor,
     data: _Split, settings: TrainSettings, best: tuple, iteration: int, start: float,
 ) -> tuple[tuple, int, str]:
-    """L-BFGS on the whole training segment, cut into back-to-back windows (multiple shooting).
+    """L-BFGS on the whole training segments, each cut into back-to-back windows
+    (multiple shooting).
 
     Starts from the averaged weights and runs until the budget is spent; every
     function evaluation counts as one iteration. Each step is validated like
@@ -487,8 +555,8 @@ def _finetune(
     model = shadow.model
     shape = shadow.shape
     n_emb = shape.n_out * shape.k
-    window = min(settings.finetune_window, len(states) - 1)
-    starts = torch.arange(0, len(states) - window, window)
+    window = min(settings.finetune_window, int(room.max()))
+    starts = _shooting_starts(room, window)
     u = u_stages[starts[:, None] + torch.arange(window)].permute(1, 2, 0, 3)
     y0 = states[starts]
     if shape.n_aug:
@@ -529,6 +597,23 @@ def _finetune(
             best = (score, iteration, copy.deepcopy(model.state_dict()))
     stopped_by = "iterations" if settings.max_iterations is not None else "time budget"
     return best, iteration, stopped_by
+
+
+def _window_starts(
+    room: torch.Tensor, length: int, batch: int, generator: torch.Generator
+) -> torch.Tensor:
+    """`batch` random starts of windows of `length` steps, each inside one segment."""
+    candidates = torch.nonzero(room >= length).squeeze(1)
+    return candidates[torch.randint(0, len(candidates), (batch,), generator=generator)]
+
+
+def _shooting_starts(room: torch.Tensor, window: int) -> torch.Tensor:
+    """Starts of back-to-back windows of `window` steps from the first state of each
+    segment, as many as fit inside it."""
+    ends = torch.nonzero(room == 0).squeeze(1) + 1
+    lengths = torch.diff(ends, prepend=ends.new_zeros(1)).tolist()
+    steps_in = torch.cat([torch.arange(length) for length in lengths])
+    return torch.nonzero((room >= window) & (steps_in % window == 0)).squeeze(1)
 
 
 def _average(averaged: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
