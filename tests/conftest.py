@@ -37,6 +37,7 @@ def tiny_config(default_config) -> dict:
     device.update({"settle_time": 5.0e-11})
     config["drives"]["train"]["n_periods"] = 2
     config["drives"]["test"]["n_periods"] = 1
+    config["extra_train_drives"] = []
     config["model"] = {"k": 2, "hidden": 16, "depth": 2, "seed": 0, "max_minutes": 0.1}
     return config
 

@@ -81,6 +81,7 @@ def cluster_config(default_config: dict) -> dict:
     config["devices"]["skyrmion"]["settle_time"] = 5.0e-11
     config["drives"]["train"]["n_periods"] = 1
     config["drives"]["test"]["n_periods"] = 1
+    config["extra_train_drives"] = []  # two simulations: one runs, one waits for the GPU
     config["model"] = {"k": 2, "hidden": 8, "depth": 1, "seed": 0, "max_minutes": 0.05}
     return config
 
@@ -221,6 +222,7 @@ def test_eight_gpu_simulations_are_planned_without_a_global_cap(tmp_path, defaul
     config["engine"] = "mumax3"
     config["devices"] = {f"disk{index}": config["devices"]["skyrmion"] for index in range(4)}
     config.pop("experiments")  # they name devices this config no longer has
+    config["extra_train_drives"] = []  # a training and a test simulation per disk
     workdir = cluster_workdir(tmp_path / "run", config)
     done = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--profile", "profiles/slurm"],
                           cwd=workdir, env=environment(), capture_output=True, text=True,

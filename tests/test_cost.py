@@ -32,7 +32,7 @@ def default_spec(default_config, drive="train"):
 def test_runtime_grows_with_cells_and_simulated_time(default_config):
     spec = default_spec(default_config)
     assert cell_count(spec) == 400
-    assert simulated_seconds(spec) == pytest.approx(1e-9 + 16e-9)
+    assert simulated_seconds(spec) == pytest.approx(1e-9 + 12e-9)
     base = simulation_cost(spec, "magnumnp", GENEROUS)
     longer = dataclasses.replace(spec, drive=dataclasses.replace(spec.drive, n_periods=320))
     finer_config = copy.deepcopy(default_config)
@@ -84,12 +84,12 @@ def test_dry_run_requests_the_estimates(tmp_path, default_config):
     simulations = job_resources(done.stdout, "simulate")
     expected = sorted(simulation_cost(run.simulation_spec("skyrmion", drive), "mumax3",
                                       run.simulation).runtime_minutes
-                      for drive in ("train", "test"))
+                      for drive in ("train", "train_b", "test"))
     assert sorted(int(job["runtime"]) for job in simulations) == expected
-    assert all(job["gpu"] == "1" for job in simulations) and len(simulations) == 2
+    assert all(job["gpu"] == "1" for job in simulations) and len(simulations) == 3
     # A local run keeps the config's engine limit: the estimate sizes scheduler requests only.
     timeouts = re.findall(r"--timeout-minutes (\S+)", done.stdout)
-    assert [float(value) for value in timeouts] == [run.simulation.timeout_minutes] * 2
+    assert [float(value) for value in timeouts] == [run.simulation.timeout_minutes] * 3
     (train,) = job_resources(done.stdout, "train")
     assert int(train["runtime"]) == train_runtime_minutes(default_config["model"]["max_minutes"])
 

@@ -52,6 +52,10 @@ def test_the_paper_profile_runs_the_paper_devices_on_mumax3(run):
     assert (sky.diameter, sky.cell_size, sky.material.Ku1) == (8.0e-8, 1.0e-9, 8.0e5)
     assert (four.diameter, four.cell_size, four.material.Ku1) == (1.2e-7, 1.0e-9, 8.0e5)
     assert run.drives["train"].amplitude == 1.0e5
+    for device in run.devices:  # config.yaml's CPU-sized train_b is not the paper's drive
+        assert all(run.drives[drive].amplitude != 3.0e4 for drive in run.train_drives_of(device)
+                   if hasattr(run.drives[drive], "amplitude")), device
+    assert run.train_drives_of("skyrmion") == ["train"]
     assert run.devices["vortex_sto"].temperature == 300.0
 
 

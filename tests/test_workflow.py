@@ -54,9 +54,14 @@ def test_malformed_config_stops_before_any_job(tmp_path, default_config):
 
 
 def test_tiny_end_to_end_run(tmp_path, tiny_config):
+    tiny_config["drives"]["train_b"]["n_periods"] = 1
+    tiny_config["extra_train_drives"] = ["train_b"]
     workdir = workflow_copy(tmp_path, tiny_config)
     done = snakemake(workdir)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    report = json.loads((workdir / "results" / "models" / "skyrmion.json").read_text())
+    assert report["trace"] == ["results/traces/skyrmion/train.npz",
+                               "results/traces/skyrmion/train_b.npz"]
     metrics = json.loads((workdir / "results" / "metrics.json").read_text())
     test_result = metrics["summary"]["skyrmion/test"]
     assert 0.0 <= test_result["nrmse"] < 10.0
@@ -103,12 +108,12 @@ def test_dry_run_declares_data_files_and_engine_record(tmp_path, default_config)
     assert (f"{folder}/four_skyrmions_four_test_Ku1.ovf, {folder}/four_skyrmions_regions.ovf"
             in render)
     simulations = blocks_of(done, "simulate")
-    assert len(simulations) == 4
+    assert len(simulations) == 5  # skyrmion: train, train_b, test; four_skyrmions: two
     (grainy,) = [block for block in simulations if "drive=four_test" in block]
     assert f"{folder}/four_skyrmions_regions.ovf" in grainy.split("output:")[0]
     assert f"{folder}/four_skyrmions.out/engine.json" in grainy.split("output:")[1]
     extracts = blocks_of(done, "extract")
-    assert len(extracts) == 4
+    assert len(extracts) == 5
     assert all(".out/engine.json" in block.split("output:")[0] for block in extracts)
     assert "--output mz --out" in "".join(extracts)
 
