@@ -84,7 +84,7 @@ class RunConfig:
 
     def simulated_drives_of(self, device: str) -> list[str]:
         """Every drive the main run has a trace of for a device: training drives, then test."""
-        return list(dict.fromkeys([*self.train_drives_of(device), self.test_drive_of(device)]))
+        return list(dict.fromkeys(drive for _, drive in drive_fields(self.raw, device)))
 
     def test_drive_of(self, device: str) -> str:
         """The held-out drive of a device: its own `test_drive`, else the global one."""
@@ -124,18 +124,19 @@ def extra_train_drives(raw: dict, device: str) -> list[str]:
     return list(raw.get("extra_train_drives", []))
 
 
-def _drive_fields(raw: dict, name: str) -> list[tuple[str, str]]:
-    """(field, drive) of every drive a device's traces are made of, the field as a user
-    would find it (its own key, else the global one)."""
+def drive_fields(raw: dict, name: str) -> list[tuple[str, str]]:
+    """(field, drive) of every drive a device's traces are made of: training drive,
+    extra training drives, test drive; the field as a user would find it (the
+    device's own key, else the global one)."""
     device = raw["devices"][name]
-    fields = []
-    for key in ("train_drive", "test_drive"):
-        fields.append((f"devices.{name}.{key}" if key in device else key,
-                       device.get(key, raw[key])))
-    owner = ("devices." + name + "." if "extra_train_drives" in device else "")
-    for index, drive in enumerate(extra_train_drives(raw, name)):
-        fields.append((f"{owner}extra_train_drives[{index}]", drive))
-    return fields
+
+    def field_of(key: str) -> str:
+        return f"devices.{name}.{key}" if key in device else key
+
+    extras = [(f"{field_of('extra_train_drives')}[{index}]", drive)
+              for index, drive in enumerate(extra_train_drives(raw, name))]
+    return [(field_of("train_drive"), device.get("train_drive", raw["train_drive"])), *extras,
+            (field_of("test_drive"), device.get("test_drive", raw["test_drive"]))]
 
 
 def load_schema() -> dict:
@@ -183,12 +184,11 @@ def validate_config(raw: object, source: str = "config") -> None:
         raise ConfigError("invalid configuration\n  " + "\n  ".join(lines))
     simulated = {name: device for name, device in raw["devices"].items()
                  if not is_imported(device)}
-    drive_references = [(key, raw[key]) for key in ("train_drive", "test_drive")
-                        if any(key not in device for device in simulated.values())]
-    drive_references += [(f"extra_train_drives[{index}]", drive)
-                         for index, drive in enumerate(raw.get("extra_train_drives", []))]
+    # Global extras are checked even where every device has its own training drive.
+    drive_references = [(f"extra_train_drives[{index}]", drive)
+                        for index, drive in enumerate(raw.get("extra_train_drives", []))]
     for name in simulated:
-        drive_references += _drive_fields(raw, name)
+        drive_references += drive_fields(raw, name)
     for field_name, drive in dict.fromkeys(drive_references):
         if drive not in raw["drives"]:
             raise ConfigError(
@@ -198,7 +198,7 @@ def validate_config(raw: object, source: str = "config") -> None:
     for name, device in raw["devices"].items():
         if not is_imported(device):
             continue
-        for field_name, drive in _drive_fields(raw, name):
+        for field_name, drive in drive_fields(raw, name):
             if drive not in device["tables"]:
                 raise ConfigError(
                     f"{source}: field '{field_name}': drive '{drive}' of imported device "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from surrogate.config.imported import is_imported
-from surrogate.config.loader import extra_train_drives
+from surrogate.config.loader import drive_fields
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,7 @@ def from_dict(raw: dict, source: str) -> ParameterSweepSpec:
     if is_imported(spec):
         allowed = set(spec["tables"])
     else:
-        allowed = {spec.get(key, raw[key]) for key in ("train_drive", "test_drive")}
-        allowed.update(extra_train_drives(raw, device))
+        allowed = {drive for _, drive in drive_fields(raw, device)}
     sweeps = {}
     for index, item in enumerate(section["sweeps"]):
         drive, columns = item["drive"], tuple(item["swept"])

@@ -202,8 +202,8 @@ def _split(
         x_val.append(x_all[n_train:])
         u_train.append(u_all[: (n_train - 1) * stride + 1])
         u_val.append(u_all[n_train * stride :])
-    for part, rows in (("training", np.concatenate(x_train)),
-                       ("validation", np.concatenate(x_val))):
+    pooled_train = np.concatenate(x_train)
+    for part, rows in (("training", pooled_train), ("validation", np.concatenate(x_val))):
         spread = np.ptp(rows, axis=0)
         for name, value, level in zip(outputs, spread, np.abs(rows).max(axis=0), strict=True):
             if not value > 1e-12 * max(level, 1.0):
@@ -211,7 +211,7 @@ def _split(
                     f"output channel '{name}' is constant over the {part} part of the "
                     f"trace{'s' if len(traces) > 1 else ''}; there is nothing to learn or score"
                 )
-    out_norm = fit_normalisation(np.concatenate(x_train), outputs)
+    out_norm = fit_normalisation(pooled_train, outputs)
     in_norm = fit_normalisation(np.concatenate(u_train), inputs)
     return _Split(
         [out_norm.apply(x) for x in x_train], [out_norm.apply(x) for x in x_val],
