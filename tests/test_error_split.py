@@ -1,0 +1,86 @@
+"""`worst_interval`: the interval that holds most of a forecast's squared error, and
+the `benchmarks.worst_interval` command that prints it for a model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from benchmarks.worst_interval import main as worst_interval_main
+from surrogate.analysis.error_split import worst_interval
+from surrogate.io.trace import load_trace
+from surrogate.node.rollout import evaluate_model
+
+WIDTH_S = 1e-9
+
+
+def _forecast(n_intervals: int = 5, per_interval: int = 100):
+    """A sine target on back-to-back 1 ns intervals from t = 60 ns, sampled every 10 ps."""
+    t = 60e-9 + np.arange(n_intervals * per_interval) * (WIDTH_S / per_interval)
+    target = np.sin(2 * np.pi * 1.3e9 * t)[:, None]
+    return t, target
+
+
+def test_finds_the_interval_with_the_event_and_scores_the_rest():
+    t, target = _forecast()
+    error = np.full_like(target, 0.01)
+    error[300:400] = 0.1  # the fourth nanosecond, [63, 64) ns
+    result = worst_interval(t, target + error, target, WIDTH_S)
+    assert result.start_s == pytest.approx(63e-9)
+    assert result.stop_s == pytest.approx(64e-9)
+    # 100 samples of 0.1² against 400 of 0.01²
+    assert result.share == pytest.approx(1.0 / (1.0 + 400 * 1e-4 / (100 * 1e-2)))
+    assert result.nrmse_without == pytest.approx(0.01 / target.std())
+
+
+def test_channels_weigh_by_their_variance():
+    t, target = _forecast()
+    both = np.concatenate([target, 1e3 * target], axis=1)
+    error = np.zeros_like(both)
+    error[50:60, 0] = 0.2  # a large error on the small channel, in the first interval
+    error[450:460, 1] = 20.0  # a tenth of it, relative, on the large channel, in the last
+    result = worst_interval(t, both + error, both, WIDTH_S)
+    assert result.start_s == pytest.approx(60e-9)
+    assert result.share == pytest.approx(0.04 / (0.04 + 0.0004))
+    # outside the first interval only the large channel errs: 10 of 400 samples
+    variance = target.var()
+    assert result.nrmse_without == pytest.approx(0.5 * np.sqrt(10 * 4e-4 / variance / 400))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"predicted_nan": True}, "predicted holds NaN"),
+        ({"width": 0.0}, "width_s must be a positive number"),
+        ({"width": float("nan")}, "width_s must be a positive number"),
+        ({"width": 1e-6}, "one interval"),
+        ({"constant": True}, "constant"),
+    ],
+)
+def test_bad_input_is_named(change, message):
+    t, target = _forecast()
+    predicted = target + 0.01
+    if change.get("predicted_nan"):
+        predicted[7] = np.nan
+    if change.get("constant"):
+        target = np.ones_like(target)
+    with pytest.raises(ValueError, match=message):
+        worst_interval(t, predicted, target, change.get("width", WIDTH_S))
+
+
+def test_the_command_prints_the_models_worst_interval(driven_model, capsys):
+    model, trace_path = driven_model
+    assert worst_interval_main([str(model), str(trace_path), "--width", "1e-9"]) == 0
+    printed = capsys.readouterr().out
+    result = evaluate_model(model, load_trace(trace_path))
+    worst = worst_interval(result.t, result.predicted, result.target, 1e-9)
+    assert f"NRMSE {result.nrmse:.4f}" in printed
+    assert f"NRMSE without it {worst.nrmse_without:.4f}" in printed
+    assert f"{100 * worst.share:.0f} %" in printed
+
+
+def test_the_command_refuses_a_bad_window(driven_model, capsys):
+    model, trace_path = driven_model
+    with pytest.raises(SystemExit):
+        worst_interval_main([str(model), str(trace_path), "--window", "2e-9:1e-9"])
+    assert "STOP must be greater than START" in capsys.readouterr().err
