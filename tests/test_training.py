@@ -186,6 +186,15 @@ def test_restarts_keep_the_best_validation_score_and_remove_the_candidates(tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.pt"]
 
 
+def test_a_time_cap_that_ends_the_lbfgs_phase_is_reported_as_the_time_budget(tmp_path):
+    # An iteration cap far out of reach: Adam's share (one iteration) ends by the
+    # count, then the time cap of 3 s ends the L-BFGS phase long before the count does.
+    settings = _tiny_settings(max_iterations=10**6, finetune_fraction=1 - 1e-6, max_minutes=0.05)
+    report = train_model(_tiny_trace(), settings, tmp_path / "m.pt", progress=False)
+    assert 1 < report.iterations < 10**6  # it reached the L-BFGS phase
+    assert report.stopped_by == "time budget"
+
+
 @pytest.mark.parametrize(("field", "value"), [("finetune_fraction", 1.0), ("restarts", 0),
                                               ("finetune_window", 0)])
 def test_bad_finetune_and_restart_settings_are_refused(field, value, tmp_path):

@@ -595,8 +595,8 @@ def _finetune(
         )
         if score < best[0]:
             best = (score, iteration, copy.deepcopy(model.state_dict()))
-    stopped_by = "iterations" if settings.max_iterations is not None else "time budget"
-    return best, iteration, stopped_by
+    reached = settings.max_iterations is not None and iteration >= settings.max_iterations
+    return best, iteration, "iterations" if reached else "time budget"
 
 
 def _window_starts(
