@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         worst = worst_interval(result.t, result.predicted, result.target, args.width)
     except ValueError as exc:
-        parser.error(f"--width {args.width:g}: {exc}")
+        parser.error(f"{args.model} on {args.trace}: {exc}")
     print(f"NRMSE {result.nrmse:.4f}; worst interval [{worst.start_s * 1e9:.3f}, "
           f"{worst.stop_s * 1e9:.3f}) ns holds {100 * worst.share:.0f} % of the squared error; "
           f"NRMSE without it {worst.nrmse_without:.4f}")

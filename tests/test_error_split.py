@@ -84,3 +84,11 @@ def test_the_command_refuses_a_bad_window(driven_model, capsys):
     with pytest.raises(SystemExit):
         worst_interval_main([str(model), str(trace_path), "--window", "2e-9:1e-9"])
     assert "STOP must be greater than START" in capsys.readouterr().err
+
+
+def test_the_command_names_the_model_when_one_interval_holds_the_whole_run(driven_model, capsys):
+    model, trace_path = driven_model
+    with pytest.raises(SystemExit):
+        worst_interval_main([str(model), str(trace_path), "--width", "1e-6"])
+    error = capsys.readouterr().err
+    assert str(model) in error and "one interval" in error
