@@ -55,6 +55,8 @@ def test_channels_weigh_by_their_variance():
         ({"width": float("nan")}, "width_s must be a positive number"),
         ({"width": 1e-6}, "one interval"),
         ({"constant": True}, "constant"),
+        ({"short_target": True}, "do not match"),
+        ({"reversed_time": True}, "must increase"),
     ],
 )
 def test_bad_input_is_named(change, message):
@@ -64,6 +66,10 @@ def test_bad_input_is_named(change, message):
         predicted[7] = np.nan
     if change.get("constant"):
         target = np.ones_like(target)
+    if change.get("short_target"):
+        target = target[:-1]
+    if change.get("reversed_time"):
+        t = t[::-1]
     with pytest.raises(ValueError, match=message):
         worst_interval(t, predicted, target, change.get("width", WIDTH_S))
 

@@ -41,13 +41,16 @@ def worst_interval(
     outside the worst interval.
     """
     t = np.asarray(t, dtype=np.float64)
-    predicted = np.asarray(predicted, dtype=np.float64).reshape(len(t), -1)
-    target = np.asarray(target, dtype=np.float64).reshape(len(t), -1)
+    predicted = np.asarray(predicted, dtype=np.float64)
+    target = np.asarray(target, dtype=np.float64)
+    if predicted.shape != target.shape or t.ndim != 1 or len(target) != len(t):
+        raise ValueError(f"worst_interval: times {t.shape}, predicted {predicted.shape} and "
+                         f"target {target.shape} do not match")
+    predicted, target = predicted.reshape(len(t), -1), target.reshape(len(t), -1)
     for name, values in (("t", t), ("predicted", predicted), ("target", target)):
         _check(name, values)
-    if predicted.shape != target.shape:
-        raise ValueError(f"worst_interval: predicted {predicted.shape} and target "
-                         f"{target.shape} differ")
+    if np.any(np.diff(t) <= 0):
+        raise ValueError("worst_interval: the times t must increase")
     if not width_s > 0 or not np.isfinite(width_s):
         raise ValueError(f"worst_interval: width_s must be a positive number, got {width_s}")
     variance = target.var(axis=0)
