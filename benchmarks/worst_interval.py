@@ -15,7 +15,7 @@ import argparse
 import sys
 
 from surrogate.analysis.error_split import worst_interval
-from surrogate.cli import CliError, parse_window
+from surrogate.cli import CliError, positive_float, windowed
 from surrogate.io.trace import load_trace
 from surrogate.node.rollout import evaluate_model
 
@@ -25,15 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("model", help="model checkpoint (.pt)")
     parser.add_argument("trace", help="trace (.npz) with the model's inputs and outputs")
     parser.add_argument("--window", help="START:STOP in s of the trace's clock")
-    parser.add_argument("--width", type=float, default=1e-9, help="interval width (s)")
+    parser.add_argument("--width", type=positive_float, default=1e-9, help="interval width (s)")
     args = parser.parse_args(argv)
     try:
-        start, stop = parse_window(args.window)
+        trace = windowed(load_trace(args.trace), args.window)
     except CliError as exc:
         parser.error(str(exc))
-    trace = load_trace(args.trace)
-    if start is not None or stop is not None:
-        trace = trace.window(start, stop)
     result = evaluate_model(args.model, trace)
     try:
         worst = worst_interval(result.t, result.predicted, result.target, args.width)

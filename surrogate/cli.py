@@ -127,7 +127,8 @@ def json_option(option: str, text: str) -> dict:
     return value
 
 
-def _windowed(trace, text: str | None):
+def windowed(trace, text: str | None):
+    """`trace` cut to the `--window` START:STOP (s), or whole when `text` is None."""
     start, stop = parse_window(text)
     return trace if start is None and stop is None else trace.window(start, stop)
 
@@ -170,7 +171,7 @@ def cmd_import_mumax3(args: argparse.Namespace) -> None:
     from surrogate.engines.mumax3.table_import import import_table
     from surrogate.io.trace import save_trace
 
-    trace = _windowed(import_table(Path(args.path), args.input, args.output), args.window)
+    trace = windowed(import_table(Path(args.path), args.input, args.output), args.window)
     save_trace(trace, args.out)
     print(f"{args.out}: {len(trace.t)} samples over {trace.t[0]:.6g}..{trace.t[-1]:.6g} s, "
           f"inputs {trace.input_names}, outputs {trace.output_names}")
@@ -217,7 +218,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     from surrogate.node.training import train_model
 
     set_threads(args.threads)
-    traces = [_windowed(load_trace(path), args.window) for path in args.trace]
+    traces = [windowed(load_trace(path), args.window) for path in args.trace]
     if args.low_pass is not None:
         from surrogate.noise.stochastic import resolved_band
 
@@ -241,7 +242,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     from surrogate.node.rollout import evaluate_model
 
     set_threads(args.threads)
-    trace = _windowed(load_trace(args.trace), args.window)
+    trace = windowed(load_trace(args.trace), args.window)
     started = time.perf_counter()
     result = evaluate_model(Path(args.model), trace, allow_partial=args.allow_partial)
     wall = time.perf_counter() - started
@@ -279,7 +280,7 @@ def cmd_predict(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     if args.trace_or_drive is not None:
         trace = load_trace(Path(args.trace_or_drive))
-        predicted: Trace = predict_trace(Path(args.model), _windowed(trace, args.window),
+        predicted: Trace = predict_trace(Path(args.model), windowed(trace, args.window),
                                          allow_partial=args.allow_partial)
     else:
         predicted = _forecast(args)
@@ -348,7 +349,7 @@ def cmd_fit_noise(args: argparse.Namespace) -> None:
     from surrogate.node.checkpoint import load_checkpoint
     from surrogate.noise.stochastic import fit_noise
 
-    trace = _windowed(load_trace(Path(args.trace)), args.window)
+    trace = windowed(load_trace(Path(args.trace)), args.window)
     try:
         first, last = (int(part) for part in args.lags.split(":"))
     except ValueError as exc:
@@ -368,7 +369,7 @@ def cmd_sample(args: argparse.Namespace) -> None:
     from surrogate.noise.stochastic import NoiseModel, sample_paths
 
     surrogate = load_checkpoint(Path(args.model))
-    trace = _windowed(load_trace(Path(args.trace_or_drive)), args.window)
+    trace = windowed(load_trace(Path(args.trace_or_drive)), args.window)
     started = time.perf_counter()
     t, paths = sample_paths(surrogate, NoiseModel.load(args.noise), trace, args.samples,
                             seed=args.seed)
@@ -384,7 +385,7 @@ def cmd_fit_input_noise(args: argparse.Namespace) -> None:
     from surrogate.io.trace import load_trace
     from surrogate.noise.input_noise import fit_input_noise
 
-    trace = _windowed(load_trace(Path(args.trace)), args.window)
+    trace = windowed(load_trace(Path(args.trace)), args.window)
     options = {} if args.probe is None else {"probe": args.probe}
     sigma = fit_input_noise(Path(args.model), trace, seed=args.seed, **options)
     write_json_atomic(Path(args.out), {"sigma": sigma, "model": str(args.model),
@@ -416,7 +417,7 @@ def cmd_predict_noisy(args: argparse.Namespace) -> None:
     sigma = read_input_noise(Path(args.noise))
     if args.samples < 1:
         raise CliError(f"--samples {args.samples}: must be at least 1")
-    trace = _windowed(load_trace(Path(args.trace_or_drive)), args.window)
+    trace = windowed(load_trace(Path(args.trace_or_drive)), args.window)
     started = time.perf_counter()
     t, paths = predict_noisy(Path(args.model), trace, sigma, args.samples, seed=args.seed)
     with atomic_write(args.out) as tmp, open(tmp, "wb") as stream:
