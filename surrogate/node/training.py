@@ -227,6 +227,11 @@ def _progress(settings: TrainSettings, iteration: int, elapsed_s: float) -> floa
     return elapsed_s / (60.0 * settings.max_minutes)
 
 
+def _reached_iteration_cap(settings: TrainSettings, iteration: int) -> bool:
+    """Whether training has run its `max_iterations` (never, without an iteration cap)."""
+    return settings.max_iterations is not None and iteration >= settings.max_iterations
+
+
 def _free_run_nrmse(
     surrogate: Surrogate, xs: list[np.ndarray], us: list[np.ndarray], stride: int
 ) -> float:
@@ -436,7 +441,7 @@ def _fit(
     while True:
         done = _progress(settings, iteration, time.monotonic() - start)
         if done >= 1.0 or time.monotonic() - start >= 60.0 * settings.max_minutes:
-            if settings.max_iterations is not None and iteration >= settings.max_iterations:
+            if _reached_iteration_cap(settings, iteration):
                 stopped_by = "iterations"
             break
         if done >= adam_share:
@@ -595,8 +600,8 @@ def _finetune(
         )
         if score < best[0]:
             best = (score, iteration, copy.deepcopy(model.state_dict()))
-    reached = settings.max_iterations is not None and iteration >= settings.max_iterations
-    return best, iteration, "iterations" if reached else "time budget"
+    return best, iteration, ("iterations" if _reached_iteration_cap(settings, iteration)
+                             else "time budget")
 
 
 def _window_starts(
