@@ -464,7 +464,8 @@ def _fit(
         y0 = states[starts]
         if shape.n_aug:
             y0 = torch.cat([y0, y0.new_zeros(len(y0), shape.n_aug)], dim=1)
-        predicted = rk4_rollout(model, y0, u, settings.scheme)[1:, :, :n_emb]
+        field, projected = model.rollout_field(u)
+        predicted = rk4_rollout(field, y0, projected, settings.scheme)[1:, :, :n_emb]
         target = states[starts[None, :] + torch.arange(1, length + 1)[:, None]]
         loss = torch.mean((predicted - target) ** 2)
         if not torch.isfinite(loss):
@@ -575,7 +576,8 @@ def _finetune(
         nonlocal evaluations
         evaluations += 1
         optimiser.zero_grad()
-        predicted = rk4_rollout(model, y0, u, settings.scheme)[1:, :, :n_emb]
+        field, projected = model.rollout_field(u)
+        predicted = rk4_rollout(field, y0, projected, settings.scheme)[1:, :, :n_emb]
         loss = torch.mean((predicted - target) ** 2)
         if not torch.isfinite(loss):
             return loss.new_tensor(math.inf)  # the line search steps back from it
