@@ -74,6 +74,18 @@ def slurm_cluster(tmp_path_factory):
         subprocess.run([str(HARNESS), "stop", str(state)], check=False, timeout=60)
 
 
+@pytest.fixture
+def snakemake_runs():
+    """The Snakemake processes a test starts; any still running when it ends are killed,
+    so that a failed test leaves no Snakemake behind waiting on the cluster."""
+    processes: list[subprocess.Popen] = []
+    yield processes
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def cluster_config(default_config: dict) -> dict:
     """The default skyrmion on the CPU engine, simulated for 0.3 ns and trained for 3 s."""
     config = copy.deepcopy(default_config)
@@ -154,7 +166,8 @@ def wait_for(condition, timeout_s: float, what: str, process: subprocess.Popen, 
     pytest.fail(f"gave up waiting for {what}; Snakemake's log:\n{log.read_text()[-4000:]}")
 
 
-def test_workflow_through_slurm(slurm_cluster, tmp_path, default_config, capsys):
+def test_workflow_through_slurm(slurm_cluster, snakemake_runs, tmp_path, default_config,
+                                capsys):
     started = time.monotonic()
     workdir = cluster_workdir(tmp_path / "run", cluster_config(default_config))
     sims = workdir / "results" / "sims" / "skyrmion"
@@ -165,6 +178,7 @@ def test_workflow_through_slurm(slurm_cluster, tmp_path, default_config, capsys)
     #    CI once saw the second finish before the SIGINT; a hold on it rules that out.
     first_log = tmp_path / "first.log"
     first = start_snakemake(workdir, first_log)
+    snakemake_runs.append(first)
 
     def one_running_one_waiting():
         simulations = [job for job in jobs_of(workdir) if rule_of(job) == "simulate"]
@@ -194,6 +208,7 @@ def test_workflow_through_slurm(slurm_cluster, tmp_path, default_config, capsys)
     #    the scheduler (scancel) is resubmitted once and the run finishes.
     second_log = tmp_path / "second.log"
     second = start_snakemake(workdir, second_log)
+    snakemake_runs.append(second)
     running_train = wait_for(
         lambda: next((job for job in jobs_of(workdir)
                       if rule_of(job) == "train" and job["state"] == "RUNNING"), None),
