@@ -317,3 +317,47 @@ def test_numerics_default_to_the_mumax3_kernel_and_refuse_unknown_kernels():
     assert Numerics(demag_kernel="newell").demag_kernel == "newell"
     with pytest.raises(ValueError, match="demag_kernel 'fast'"):
         Numerics(demag_kernel="fast")
+
+
+DEMAG_SOURCE = textwrap.dedent(
+    """
+    import json, sys
+    from surrogate.engines.magnumnp.base import import_magnumnp
+    from surrogate.engines.magnumnp.demag import OneTransformDemag
+    from surrogate.engines.magnumnp.mumax3_kernel import mumax3_kernel_spectrum
+
+    mnp, torch = import_magnumnp("float64")
+    grid, cell = tuple(json.loads(sys.argv[1])), tuple(json.loads(sys.argv[2]))
+    state = mnp.State(mnp.Mesh(grid, cell))
+    generator = torch.Generator().manual_seed(1)
+    state.material["Ms"] = 5e5 + 1e5 * torch.rand(*grid, 1, generator=generator)
+    state.m = torch.nn.functional.normalize(torch.randn(*grid, 3, generator=generator), dim=-1)
+    spectrum = mumax3_kernel_spectrum(grid, cell, torch.float64, state.device)
+    reference = mnp.DemagField()
+    reference._N = spectrum
+    ours = OneTransformDemag(spectrum, grid)
+    h, h_reference = ours.h(state), reference.h(state)
+    print(json.dumps({
+        "shape": list(h.shape), "max_field": h_reference.abs().max().item(),
+        "max_difference": (h - h_reference).abs().max().item(),
+        "energy": ours.E(state).item(), "energy_reference": reference.E(state).item(),
+        "function_modes": torch._C._len_torch_function_stack(),
+    }))
+    """
+)
+
+
+@pytest.mark.parametrize("grid, cell", [((20, 20, 1), (4e-9, 4e-9, 1e-9)),
+                                        ((6, 5, 3), (2e-9, 3e-9, 1e-9))])
+def test_one_transform_demag_is_magnumnp_demag_field(grid, cell):
+    """The one-transform convolution gives magnum.np's DemagField field and energy to
+    rounding, on a random Ms and m; and on the CPU no torch-function mode (magnum.np's
+    default device) is left active."""
+    result = run_python(DEMAG_SOURCE, json.dumps(grid), json.dumps(cell))
+    assert result.returncode == 0, result.stderr[-3000:]
+    record = json.loads(result.stdout.strip().splitlines()[-1])
+    assert record["shape"] == [*grid, 3]
+    assert record["max_field"] > 1e4
+    assert record["max_difference"] <= 1e-12 * record["max_field"]
+    assert record["energy"] == pytest.approx(record["energy_reference"], rel=1e-12)
+    assert record["function_modes"] == 0

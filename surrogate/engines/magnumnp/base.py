@@ -28,6 +28,7 @@ import numpy as np
 
 from surrogate.config.specs import Material, SimulationSpec
 from surrogate.engines.drive_files import DrivePlan
+from surrogate.engines.magnumnp.demag import OneTransformDemag
 from surrogate.engines.magnumnp.mumax3_kernel import MUMAX3_DEMAG_ACCURACY, mumax3_kernel_spectrum
 from surrogate.io.atomic import atomic_write, write_json_atomic
 from surrogate.io.mumax3_table import write_table
@@ -122,6 +123,11 @@ def import_magnumnp(dtype: str, threads: int = 1, gamma: float | None = GAMMA_LL
         magnumnp.common.constants.gamma = gamma * MU0  # magnum.np's unit: m/(A s)
     torch.set_default_dtype(getattr(torch, dtype))
     torch.set_num_threads(threads)
+    if torch.get_default_device().type == "cpu":
+        # magnum.np sets the default device even to the CPU, where it is the default anyway;
+        # that installs a torch-function mode that runs Python on every torch call
+        # (README, "The CPU engine's speed"). GPU runs keep it: magnum.np needs it there.
+        torch.set_default_device(None)
     return magnumnp, torch
 
 
@@ -291,13 +297,14 @@ class MagnumRun:
         """Damping of the driven run."""
         return self.device.alpha
 
-    def demag_field(self):
-        """magnum.np's DemagField with the kernel `numerics.demag_kernel` names."""
-        demag = self.mnp.DemagField(p=self.numerics.demag_p)
+    def demag_field(self) -> OneTransformDemag:
+        """The demag field term with the kernel `numerics.demag_kernel` names."""
         if self.numerics.demag_kernel == "mumax3":
-            demag._N = mumax3_kernel_spectrum(self.grid, self.cell, self.torch.get_default_dtype(),
-                                              self.state.device)
-        return demag
+            spectrum = mumax3_kernel_spectrum(self.grid, self.cell,
+                                              self.torch.get_default_dtype(), self.state.device)
+        else:
+            spectrum = self.mnp.DemagField(p=self.numerics.demag_p)._init_N(self.state)
+        return OneTransformDemag(spectrum, self.grid)
 
     # --- the run ---------------------------------------------------------------------------
     def drive_offset(self, channel_index: int):
