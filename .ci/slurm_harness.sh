@@ -3,7 +3,8 @@
 #   .ci/slurm_harness.sh start STATE_DIR   install Debian's munge/slurm if missing, write
 #                                          /etc/slurm/slurm.conf, start munged, slurmctld and
 #                                          slurmd in the background, wait until the node is idle
-#   .ci/slurm_harness.sh stop STATE_DIR    stop exactly the daemons `start` wrote PID files for
+#   .ci/slurm_harness.sh stop STATE_DIR    stop exactly the daemons `start` wrote PID files for,
+#                                          and remove the configuration `start` wrote
 # Needs root. The node is `localhost` (slurmd -N localhost: the hostname differs) with the
 # machine's CPUs and memory and one fake GPU backed by /dev/null, so that `--gpus=1`
 # requests are accepted and counted by the scheduler. There is no accounting database:
@@ -24,6 +25,16 @@ stop() {
             rm -f "$pidfile"
         fi
     done
+    remove_config
+}
+
+# Left behind without its controller, our slurm.conf makes every `scontrol show config`
+# wait 9 s for a slurmctld that is gone, and the SLURM executor plugin runs that command
+# whenever Snakemake starts; without the file it fails at once.
+remove_config() {
+    if grep -qx 'ClusterName=surrogate-ci' /etc/slurm/slurm.conf 2>/dev/null; then
+        rm -f /etc/slurm/slurm.conf /etc/slurm/gres.conf
+    fi
 }
 
 install_packages() {

@@ -59,7 +59,9 @@ def unavailable_reason() -> str | None:
 
 @pytest.fixture(scope="module")
 def slurm_cluster(tmp_path_factory):
-    """A running one-node cluster; its daemons are stopped at the end, also on failure."""
+    """A running one-node cluster; its daemons are stopped at the end, also on failure,
+    and the configuration the harness wrote is removed (left behind, it makes every later
+    Snakemake start wait 9 s for the controller that is gone)."""
     reason = unavailable_reason()
     if reason:
         pytest.skip(reason)
@@ -72,6 +74,7 @@ def slurm_cluster(tmp_path_factory):
         yield state
     finally:
         subprocess.run([str(HARNESS), "stop", str(state)], check=False, timeout=60)
+        assert not (SLURM_CONF.exists() and CLUSTER_NAME in SLURM_CONF.read_text())
 
 
 @pytest.fixture
