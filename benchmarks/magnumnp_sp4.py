@@ -34,7 +34,8 @@ import numpy as np
 from benchmarks.common import RESULTS_DIR, benchmark_config, write_result_json
 from surrogate.config.specs import FieldStepDrive, StandardProblem4
 from surrogate.engines.magnumnp.base import import_magnumnp
-from surrogate.engines.magnumnp.mumax3_kernel import MUMAX3_DEMAG_ACCURACY, mumax3_kernel_spectrum
+from surrogate.engines.magnumnp.demag import demag_term
+from surrogate.engines.magnumnp.mumax3_kernel import MUMAX3_DEMAG_ACCURACY
 from surrogate.physics.constants import GAMMA_LL, MU0
 
 TOLERANCE = 2e-3
@@ -105,10 +106,8 @@ def run_sp4(device: StandardProblem4, drive: FieldStepDrive, settings: Sp4Settin
     state.material = {"Ms": device.material.Ms, "A": device.material.Aex, "alpha": device.alpha}
     state.m = state.Constant(list(device.initial_m))
     mnp.normalize(state.m)
-    demag = mnp.DemagField(p=settings.demag_p)
-    if settings.demag_kernel == "mumax3":
-        demag._N = mumax3_kernel_spectrum(device.grid, cell, torch.get_default_dtype(),
-                                          state.device, settings.demag_accuracy)
+    demag = demag_term(mnp, state, device.grid, cell, settings.demag_kernel,
+                       settings.demag_p, settings.demag_accuracy)
     terms = [demag, mnp.ExchangeField()]
 
     start = time.perf_counter()

@@ -28,17 +28,14 @@ import numpy as np
 
 from surrogate.config.specs import Material, SimulationSpec
 from surrogate.engines.drive_files import DrivePlan
-from surrogate.engines.magnumnp.demag import OneTransformDemag
-from surrogate.engines.magnumnp.mumax3_kernel import MUMAX3_DEMAG_ACCURACY, mumax3_kernel_spectrum
+from surrogate.engines.magnumnp.demag import DEMAG_KERNELS, OneTransformDemag, demag_term
+from surrogate.engines.magnumnp.mumax3_kernel import MUMAX3_DEMAG_ACCURACY
 from surrogate.io.atomic import atomic_write, write_json_atomic
 from surrogate.io.mumax3_table import write_table
 from surrogate.physics.constants import GAMMA_LL, MU0
 
 ENGINE = "magnum.np"
 INTEGRATORS = ("rkf45", "rk4")
-#: Demag kernels: mumax3's (mag/demagkernel.go, the default, so that both engines simulate
-#: the same discretised field) or magnum.np's (Newell's formula within `demag_p` cells).
-DEMAG_KERNELS = ("mumax3", "newell")
 NORM_TOLERANCE = 1e-3
 #: Parameter names of the specs (mumax3's, e.g. a drive's `parameter`) -> magnum.np material keys.
 MAGNUMNP_NAMES = {
@@ -299,12 +296,8 @@ class MagnumRun:
 
     def demag_field(self) -> OneTransformDemag:
         """The demag field term with the kernel `numerics.demag_kernel` names."""
-        if self.numerics.demag_kernel == "mumax3":
-            spectrum = mumax3_kernel_spectrum(self.grid, self.cell,
-                                              self.torch.get_default_dtype(), self.state.device)
-        else:
-            spectrum = self.mnp.DemagField(p=self.numerics.demag_p)._init_N(self.state)
-        return OneTransformDemag(spectrum, self.grid)
+        return demag_term(self.mnp, self.state, self.grid, self.cell,
+                          self.numerics.demag_kernel, self.numerics.demag_p)
 
     # --- the run ---------------------------------------------------------------------------
     def drive_offset(self, channel_index: int):

@@ -11,7 +11,12 @@ has the measured times.
 
 from __future__ import annotations
 
+from surrogate.engines.magnumnp.mumax3_kernel import MUMAX3_DEMAG_ACCURACY, mumax3_kernel_spectrum
 from surrogate.physics.constants import MU0
+
+#: Demag kernels: mumax3's (mag/demagkernel.go, the default, so that both engines simulate
+#: the same discretised field) or magnum.np's (Newell's formula within `p` cells).
+DEMAG_KERNELS = ("mumax3", "newell")
 
 
 class OneTransformDemag:
@@ -50,3 +55,23 @@ class OneTransformDemag:
         energy = (-0.5 * MU0 * state.material["Ms"] * state.m * self.h(state)
                   * state.mesh.cell_volumes)
         return energy[domain].sum()
+
+
+def demag_term(mnp, state, grid: tuple[int, int, int], cell: tuple[float, float, float],
+               kernel: str = "mumax3", newell_p: int = 20,
+               accuracy: float = MUMAX3_DEMAG_ACCURACY) -> OneTransformDemag:
+    """The demag term of `state` on `grid` cells of size `cell` (m), in torch's default dtype.
+
+    `kernel` "mumax3" is mumax3's kernel at DemagAccuracy `accuracy`; "newell" is
+    magnum.np's (Newell's formula within `newell_p` cell diagonals, point dipoles beyond).
+    """
+    import torch
+
+    if kernel == "mumax3":
+        spectrum = mumax3_kernel_spectrum(grid, cell, torch.get_default_dtype(), state.device,
+                                          accuracy)
+    elif kernel == "newell":
+        spectrum = mnp.DemagField(p=newell_p)._init_N(state)
+    else:
+        raise ValueError(f"demag kernel '{kernel}' is not one of {DEMAG_KERNELS}")
+    return OneTransformDemag(spectrum, grid)
