@@ -11,7 +11,11 @@ has the measured times.
 
 from __future__ import annotations
 
-from surrogate.engines.magnumnp.mumax3_kernel import MUMAX3_DEMAG_ACCURACY, mumax3_kernel_spectrum
+from surrogate.engines.magnumnp.mumax3_kernel import (
+    MUMAX3_DEMAG_ACCURACY,
+    mumax3_kernel_spectrum,
+    padded_shape,
+)
 from surrogate.physics.constants import MU0
 
 #: Demag kernels: mumax3's (mag/demagkernel.go, the default, so that both engines simulate
@@ -32,7 +36,7 @@ class OneTransformDemag:
         self._spectrum = spectrum
         self._grid = tuple(grid)
         self._axes = [axis for axis, n in enumerate(grid) if n > 1]
-        self._padded = [2 * grid[axis] for axis in self._axes]
+        self._padded = [padded_shape(self._grid)[axis] for axis in self._axes]
 
     def h(self, state):
         """The demagnetising field (nx, ny, nz, 3) in A/m of `state`'s Ms m."""
