@@ -63,6 +63,23 @@ class Activation(nn.Module):
 
 
 @dataclass(frozen=True)
+class FieldParts:
+    """The field f(y, u) = W_last h(y, u) + state_part[:, width:] y + projected[..., width:]
+    arranged for a rollout, with the first layer's pre-activation
+    state_part[:, :width] y + projected[..., :width]. Weights are transposed to
+    (inputs, outputs); `projected` (..., B, width + state_dim) holds the input
+    part of the first layer and of the linear term with both biases, at every
+    stage node; `hidden_layers` are (weight, bias) of the layers between."""
+
+    state_part: torch.Tensor
+    projected: torch.Tensor
+    hidden_layers: list[tuple[torch.Tensor, torch.Tensor]]
+    last: torch.Tensor
+    width: int
+    activation: str
+
+
+@dataclass(frozen=True)
 class ModelShape:
     """Sizes of the vector field: channels, embedding, MLP width/depth, activation."""
 
@@ -118,42 +135,51 @@ class SpinNODE(nn.Module):
         z = torch.cat([y, u], dim=-1)
         return self.net(z) + self.linear(z)
 
-    def rollout_field(self, u_stages: torch.Tensor) -> tuple[Field, torch.Tensor]:
-        """This field for one batched rollout: (field, projected inputs).
+    def field_parts(self, u_stages: torch.Tensor) -> FieldParts:
+        """This field's weights arranged for one batched rollout (see FieldParts).
 
         `u_stages` (..., B, input_dim) are the stacked inputs at every stage node,
         as from `integrators.stage_inputs`. The first layer and the linear term are
         stacked into one matrix and split into a state part and an input part; the
         input part, both biases of the first and last layers included, is applied
-        to all of `u_stages` at once. `field(y, projected[step, node])` then equals
-        `self(y, u_stages[step, node])` to rounding, gradients included, so
-        `rk4_rollout(field, y0, projected, scheme)` is `rk4_rollout(self, y0,
-        u_stages, scheme)` with fewer operations per step. The weights are read
-        here: build a new field after each optimiser step.
+        to all of `u_stages` at once. The weights are read here: take new parts
+        after each optimiser step.
         """
-        shape = self.shape
-        n_state = shape.state_dim
+        n_state = self.shape.state_dim
         layers = self.mlp_weights()
         (w_first, b_first), (w_last, b_last) = layers[0], layers[-1]
         stacked = torch.cat([w_first, self.linear.weight])
-        state_part = stacked[:, :n_state].t()
-        input_part = stacked[:, n_state:].t()
         bias = torch.cat([b_first, b_last])
-        projected = torch.addmm(bias, u_stages.flatten(0, -2), input_part)
-        projected = projected.reshape(*u_stages.shape[:-1], len(bias))
-        hidden_layers = [(weight.t(), b) for weight, b in layers[1:-1]]
-        last = w_last.t()
-        activation = ACTIVATIONS[shape.activation].apply
-        width = shape.hidden
+        projected = torch.addmm(bias, u_stages.flatten(0, -2), stacked[:, n_state:].t())
+        return FieldParts(
+            state_part=stacked[:, :n_state].t(),
+            projected=projected.reshape(*u_stages.shape[:-1], len(bias)),
+            hidden_layers=[(weight.t(), b) for weight, b in layers[1:-1]],
+            last=w_last.t(),
+            width=self.shape.hidden,
+            activation=self.shape.activation,
+        )
+
+    def rollout_field(self, u_stages: torch.Tensor) -> tuple[Field, torch.Tensor]:
+        """This field for one batched rollout: (field, projected inputs).
+
+        `field(y, projected[step, node])` equals `self(y, u_stages[step, node])` to
+        rounding, gradients included, so `rk4_rollout(field, y0, projected, scheme)`
+        is `rk4_rollout(self, y0, u_stages, scheme)` with fewer operations per
+        step; `field_parts` says how.
+        """
+        parts = self.field_parts(u_stages)
+        activation = ACTIVATIONS[parts.activation].apply
+        width = parts.width
 
         def field(y: torch.Tensor, projection: torch.Tensor) -> torch.Tensor:
-            first = torch.addmm(projection, y, state_part)
+            first = torch.addmm(projection, y, parts.state_part)
             h = activation(first[:, :width])
-            for weight, b in hidden_layers:
+            for weight, b in parts.hidden_layers:
                 h = activation(torch.addmm(b, h, weight))
-            return torch.addmm(first[:, width:], h, last)
+            return torch.addmm(first[:, width:], h, parts.last)
 
-        return field, projected
+        return field, parts.projected
 
     def mlp_weights(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """(weight, bias) of each linear layer, first to last."""
