@@ -1,15 +1,18 @@
 """`worst_interval`: the interval that holds most of a forecast's squared error, and
-the `benchmarks.worst_interval` command that prints it for a model."""
+the `benchmarks.worst_interval` command that prints it for a model; `peak_bias`
+and its command, `benchmarks.peak_bias`."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from benchmarks.peak_bias import main as peak_bias_main
 from benchmarks.worst_interval import main as worst_interval_main
-from surrogate.analysis.error_split import worst_interval
+from surrogate.analysis.error_split import peak_bias, worst_interval
 from surrogate.io.trace import load_trace
-from surrogate.node.rollout import evaluate_model
+from surrogate.node.checkpoint import load_checkpoint
+from surrogate.node.rollout import evaluate_model, normalised_channels, rollouts_from_every_state
 
 WIDTH_S = 1e-9
 
@@ -98,3 +101,45 @@ def test_the_command_names_the_model_when_one_interval_holds_the_whole_run(drive
         worst_interval_main([str(model), str(trace_path), "--width", "1e-6"])
     error = capsys.readouterr().err
     assert str(model) in error and "one interval" in error
+
+
+def test_peak_bias_averages_the_error_at_the_high_maxima_only():
+    t, target = _forecast()
+    target = target[:, 0] * (1.0 + 0.5 * (t > 62e-9))  # peaks of 1 before 62 ns, 1.5 after
+    predicted = target.copy()
+    high = 1 + np.nonzero((target[1:-1] > 1.2) & (target[1:-1] >= target[:-2])
+                          & (target[1:-1] > target[2:]))[0]
+    predicted[high[::2]] += 0.3  # every other high peak overshot, the rest exact
+    predicted[target < 1.0] -= 0.7  # errors away from the high peaks do not count
+    bias = peak_bias(predicted, target, above=1.2)
+    assert bias.count == len(high) == 4  # 1.3 GHz over [62, 65) ns
+    assert bias.mean_error == pytest.approx(0.3 * 2 / 4)
+    with pytest.raises(ValueError, match="no local maximum above 2"):
+        peak_bias(predicted, target, above=2.0)
+    predicted[3] = np.inf
+    with pytest.raises(ValueError, match="predicted holds NaN or infinite"):
+        peak_bias(predicted, target, above=1.2)
+    with pytest.raises(ValueError, match="one channel"):
+        peak_bias(predicted[:, None], target[:, None], above=1.2)
+
+
+def test_the_peak_bias_command_prints_each_horizons_bias(driven_model, capsys):
+    model, trace_path = driven_model
+    surrogate = load_checkpoint(model)
+    x, u, stride = normalised_channels(surrogate, load_trace(trace_path))
+    recorded = surrogate.out_norm.invert(x)[:, 0]
+    above = float(np.quantile(recorded, 0.8))
+    assert peak_bias_main([str(model), str(trace_path), "--above", repr(above),
+                           "--horizons", "3", "20"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 2
+    for line, horizon in zip(printed, (3, 20), strict=True):
+        newest = rollouts_from_every_state(surrogate, x, u, stride, horizon)[-1]
+        predicted = surrogate.out_norm.invert(newest)[:, 0]
+        first = surrogate.shape.k - 1 + horizon
+        bias = peak_bias(predicted, recorded[first : first + len(predicted)], above)
+        assert line.startswith(f"horizon {horizon} steps:")
+        assert line.endswith(f"at {bias.count} peaks above {above:g}: mean {bias.mean_error:+.4f}")
+    with pytest.raises(SystemExit):
+        peak_bias_main([str(model), str(trace_path), "--above", "1e9"])
+    assert str(model) in capsys.readouterr().err

@@ -71,3 +71,33 @@ def worst_interval(
         share=float(per_bin[worst] / total) if total > 0 else 0.0,
         nrmse_without=float(np.mean(np.sqrt(scaled[outside].mean(axis=0)))),
     )
+
+
+@dataclass(frozen=True)
+class PeakBias:
+    """Mean signed error (prediction minus target, the channel's units) at `count` peaks."""
+
+    mean_error: float
+    count: int
+
+
+def peak_bias(predicted: np.ndarray, target: np.ndarray, above: float) -> PeakBias:
+    """Mean of predicted - target at the target's local maxima higher than `above`.
+
+    `predicted` and `target` are (T,) on one grid. A maximum is a sample at least
+    as high as the one before and higher than the one after. A model that
+    overshoots (or falls short of) every high peak shows it here, where an RMS
+    error mixes it with the rest.
+    """
+    predicted = np.asarray(predicted, dtype=np.float64)
+    target = np.asarray(target, dtype=np.float64)
+    if predicted.shape != target.shape or target.ndim != 1:
+        raise ValueError(f"peak_bias: predicted {predicted.shape} and target {target.shape} "
+                         "must be one channel (T,) each")
+    _check("predicted", predicted)
+    _check("target", target)
+    middle = target[1:-1]
+    peaks = 1 + np.nonzero((middle > above) & (middle >= target[:-2]) & (middle > target[2:]))[0]
+    if not len(peaks):
+        raise ValueError(f"peak_bias: the target has no local maximum above {above}")
+    return PeakBias(float(np.mean(predicted[peaks] - target[peaks])), len(peaks))
