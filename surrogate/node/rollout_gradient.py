@@ -1,22 +1,22 @@
 """The training rollout with a hand-written gradient: RK4 of a tanh Spin-NODE in numba.
 
-`fused_rollout(model, y0, u_stages, scheme)` returns what
-`integrators.rk4_rollout(*model.rollout_field(u_stages)[::-1]...)` returns, the
-states (n_steps+1, B, state_dim), and is differentiable in the same tensors:
-the model's weights (and `y0`). Its forward pass runs every step and stage of
-the batch in one compiled loop and keeps the stage states and activations; its
-backward pass walks the steps in reverse (the discrete adjoint of the scheme)
-and backpropagates through the MLP by hand. Autograd then sees one operation
-instead of about twenty per stage, which is where a training step's time went
-(README, "What limits accuracy"). The products are BLAS calls; sums are
-reordered within rounding, so the gradients equal autograd's to rounding
-(tests/test_rollout_gradient.py).
+`fused_rollout(model, y0, u_stages, scheme)` returns the states (n_steps+1, B,
+state_dim) that `integrators.rk4_rollout(field, y0, projected, scheme)` returns
+for `field, projected = model.rollout_field(u_stages)`, and is differentiable in
+the same tensors: the model's weights and `y0`. Its forward pass runs every
+step and stage of the batch in one compiled loop and keeps the stage states and
+activations; its backward pass walks the steps in reverse (the discrete adjoint
+of the scheme) and backpropagates through the MLP by hand. Autograd then sees
+one operation instead of about twenty per stage, which is where a training
+step's time went (README, "What limits accuracy, measured"). The products are
+BLAS calls and sums are reordered, so states and gradients equal autograd's to
+rounding (tests/test_rollout_gradient.py).
 
 Only the tanh activation has this path (`supports`); the others keep autograd.
-The field is `SpinNODE.rollout_field`'s arrangement: the first layer and the
-linear term stacked, their input part and both biases projected for every
-stage beforehand, so each stage multiplies only the state. Time is in model
-steps (dtau = 1), as everywhere in node/.
+The weights are arranged as `SpinNODE.field_parts` gives them: the first layer
+and the linear term stacked, their input part and both biases projected for
+every stage beforehand, so each stage multiplies only the state. Time is in
+model steps (dtau = 1), as everywhere in node/.
 """
 
 from __future__ import annotations
@@ -29,19 +29,8 @@ import torch
 from threadpoolctl import ThreadpoolController
 
 from surrogate.node.fast_rollout import _FASTMATH, _activate
-from surrogate.node.integrators import STAGE_NODES, check_scheme, rk4_rollout
+from surrogate.node.integrators import BUTCHER_TABLEAUX, STAGE_NODES, check_scheme, rk4_rollout
 from surrogate.node.model import ModelShape, SpinNODE
-
-# Butcher tableaux of the schemes of integrators.rk4_step: stage coefficients a[i, j],
-# weights b[i], and which stage node (index into STAGE_NODES[scheme]) stage i reads.
-_TABLEAUX = {
-    "rk4": (np.array([[0.0, 0.0, 0.0, 0.0], [0.5, 0.0, 0.0, 0.0], [0.0, 0.5, 0.0, 0.0],
-                      [0.0, 0.0, 1.0, 0.0]]),
-            np.array([1.0, 2.0, 2.0, 1.0]) / 6.0, np.array([0, 1, 1, 2])),
-    "rk38": (np.array([[0.0, 0.0, 0.0, 0.0], [1.0 / 3.0, 0.0, 0.0, 0.0],
-                       [-1.0 / 3.0, 1.0, 0.0, 0.0], [1.0, -1.0, 1.0, 0.0]]),
-             np.array([1.0, 3.0, 3.0, 1.0]) / 8.0, np.array([0, 1, 2, 3])),
-}
 
 
 @functools.cache
@@ -198,9 +187,9 @@ class _FusedRollout(torch.autograd.Function):
     @staticmethod
     def forward(ctx, y0, proj_hidden, proj_out, w_state_hidden, w_state_out, w_hidden,
                 b_hidden, w_last, scheme):
-        a, b, node = _TABLEAUX[scheme]
+        tableau = BUTCHER_TABLEAUX[scheme]
         real = np.float32 if y0.dtype == torch.float32 else np.float64
-        a, b = a.astype(real), b.astype(real)
+        a, b, node = tableau.a.astype(real), tableau.b.astype(real), tableau.node
         arrays = [t.detach().contiguous().numpy() for t in
                   (y0, proj_hidden, proj_out, w_state_hidden, w_state_out, w_hidden, b_hidden,
                    w_last)]
