@@ -21,9 +21,8 @@ from pathlib import Path
 import torch
 
 from benchmarks.common import RESULTS_DIR, write_result_markdown
-from surrogate.node.integrators import rk4_rollout
 from surrogate.node.model import ModelShape, SpinNODE
-from surrogate.node.rollout_gradient import compile_kernels, fused_rollout
+from surrogate.node.rollout_gradient import autograd_rollout, compile_kernels, fused_rollout
 
 SHAPES = [  # (windows, steps, width, what it stands for)
     (80, 100, 50, "L-BFGS evaluation"),
@@ -34,8 +33,7 @@ SHAPES = [  # (windows, steps, width, what it stands for)
 
 
 def _autograd(model, y0, u):
-    field, projected = model.rollout_field(u)
-    return rk4_rollout(field, y0, projected, "rk4")
+    return autograd_rollout(model, y0, u, "rk4")
 
 
 def _hand_written(model, y0, u):

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from threadpoolctl import ThreadpoolController
 
-from surrogate.node.fast_rollout import _FASTMATH, _activate
+from surrogate.node.fast_rollout import _FASTMATH, _activate, _add_product
 from surrogate.node.integrators import BUTCHER_TABLEAUX, STAGE_NODES, check_scheme, rk4_rollout
 from surrogate.node.model import ModelShape, SpinNODE
 
@@ -54,14 +54,11 @@ def supports(model: SpinNODE) -> bool:
     return model.shape.activation == "tanh"
 
 
-@numba.njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
-def _add_small_product(out, x, weights):  # pragma: no cover - compiled
-    """out += x @ weights for a narrow x (B, S): one row of weights (S, n) at a time."""
+@numba.njit(cache=True, error_model="numpy")
+def _add_row_products(out, x, weights):  # pragma: no cover - compiled
+    """out += x @ weights for a narrow x (B, S), row by row (weights (S, n))."""
     for row in range(x.shape[0]):
-        for s in range(x.shape[1]):
-            value = x[row, s]
-            for column in range(out.shape[1]):
-                out[row, column] += value * weights[s, column]
+        _add_product(out[row], weights, x[row])
 
 
 @numba.njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
@@ -107,7 +104,7 @@ def _forward(y0, proj_hidden, proj_out, w_state_hidden, w_state_out, w_hidden, b
                     z += a[stage, j] * slopes[j]
             h = activations[step, stage, 0]
             h[:] = proj_hidden[step, node[stage]]
-            _add_small_product(h, z, w_state_hidden)
+            _add_row_products(h, z, w_state_hidden)
             _activate(h.reshape(-1), 0)
             for layer in range(depth - 1):
                 nxt = activations[step, stage, layer + 1]
@@ -117,7 +114,7 @@ def _forward(y0, proj_hidden, proj_out, w_state_hidden, w_state_out, w_hidden, b
             slope = slopes[stage]
             slope[:] = np.dot(activations[step, stage, depth - 1], w_last)
             slope += proj_out[step, node[stage]]
-            _add_small_product(slope, z, w_state_out)
+            _add_row_products(slope, z, w_state_out)
         nxt_state = states[step + 1]
         nxt_state[:] = y
         for stage in range(4):
@@ -237,11 +234,18 @@ def compile_kernels(dtype: torch.dtype) -> None:
     fused_rollout(model, y0, torch.zeros(1, 3, 1, 1, dtype=dtype), "rk4").sum().backward()
 
 
-def training_rollout(model: SpinNODE, y0: torch.Tensor, u_stages: torch.Tensor,
+def autograd_rollout(model: SpinNODE, y0: torch.Tensor, u_stages: torch.Tensor,
                      scheme: str) -> torch.Tensor:
-    """`fused_rollout` where the model supports it, else autograd through
-    `integrators.rk4_rollout`: the same states and gradients to rounding."""
-    if supports(model):
-        return fused_rollout(model, y0, u_stages, scheme)
+    """The same states through `integrators.rk4_rollout` of `model.rollout_field`, for
+    autograd to differentiate: any activation."""
     field, projected = model.rollout_field(u_stages)
     return rk4_rollout(field, y0, projected, scheme)
+
+
+def training_rollout(model: SpinNODE, y0: torch.Tensor, u_stages: torch.Tensor,
+                     scheme: str) -> torch.Tensor:
+    """`fused_rollout` where the model supports it, else `autograd_rollout`: the same
+    states and gradients to rounding."""
+    if supports(model):
+        return fused_rollout(model, y0, u_stages, scheme)
+    return autograd_rollout(model, y0, u_stages, scheme)
