@@ -1,6 +1,6 @@
 """`worst_interval`: the interval that holds most of a forecast's squared error, and
-the `benchmarks.worst_interval` command that prints it for a model; `peak_bias`
-and its command, `benchmarks.peak_bias`."""
+the `benchmarks.worst_interval` command that prints it for a model; `peak_bias`,
+`errors_after_peaks` and their command, `benchmarks.peak_bias`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks.peak_bias import main as peak_bias_main
 from benchmarks.worst_interval import main as worst_interval_main
-from surrogate.analysis.error_split import peak_bias, worst_interval
+from surrogate.analysis.error_split import errors_after_peaks, peak_bias, worst_interval
 from surrogate.io.trace import load_trace
 from surrogate.node.checkpoint import load_checkpoint
 from surrogate.node.rollout import evaluate_model, normalised_channels, rollouts_from_every_state
@@ -123,6 +123,34 @@ def test_peak_bias_averages_the_error_at_the_high_maxima_only():
         peak_bias(predicted[:, None], target[:, None], above=1.2)
 
 
+def test_errors_after_peaks_scores_the_rollout_started_before_each_peak():
+    t, target = _forecast()
+    target = target[:, 0] * (1.0 + 0.5 * (t > 62e-9))
+    high = 1 + np.nonzero((target[1:-1] > 1.2) & (target[1:-1] >= target[:-2])
+                          & (target[1:-1] > target[2:]))[0]
+    horizon, lead = 10, 3
+    starts = len(target) - horizon
+    # rollouts[h, i] predicts target[i + 1 + h]: exact, except after the third peak
+    rollouts = np.stack([target[1 + h : 1 + h + starts] for h in range(horizon)])
+    rollouts[:, high[2] - lead] += np.linspace(0.0, 0.3, horizon)
+    rollouts[:, high[1] - lead - 1] += 5.0  # another start's rollout does not count
+    found = errors_after_peaks(rollouts, target, above=1.2, lead=lead)
+    assert [peak.index for peak in found] == list(high)
+    assert [peak.height for peak in found] == pytest.approx(target[high])
+    errors = [peak.rms_error for peak in found]
+    assert errors[2] == pytest.approx(np.sqrt(np.mean(np.linspace(0.0, 0.3, horizon) ** 2)))
+    assert errors[:2] + errors[3:] == pytest.approx([0.0] * 3, abs=1e-12)
+    # the last peak's rollout would run past the target: left out
+    assert len(errors_after_peaks(rollouts[:, : high[-1] - lead], target, 1.2, lead)) == 3
+    with pytest.raises(ValueError, match="no peak above 1.2 has 500 samples before it"):
+        errors_after_peaks(rollouts, target, above=1.2, lead=500)
+    with pytest.raises(ValueError, match="lead must be at least one sample"):
+        errors_after_peaks(rollouts, target, above=1.2, lead=0)
+    rollouts[0, 0] = np.nan
+    with pytest.raises(ValueError, match="errors_after_peaks: rollouts holds NaN"):
+        errors_after_peaks(rollouts, target, above=1.2, lead=lead)
+
+
 def test_the_peak_bias_command_prints_each_horizons_bias(driven_model, capsys):
     model, trace_path = driven_model
     surrogate = load_checkpoint(model)
@@ -130,10 +158,16 @@ def test_the_peak_bias_command_prints_each_horizons_bias(driven_model, capsys):
     recorded = surrogate.out_norm.invert(x)[:, 0]
     above = float(np.quantile(recorded, 0.8))
     assert peak_bias_main([str(model), str(trace_path), "--above", repr(above),
-                           "--horizons", "3", "20"]) == 0
+                           "--horizons", "3", "20", "--after-peaks", "2"]) == 0
     printed = capsys.readouterr().out.splitlines()
-    assert len(printed) == 2
-    for line, horizon in zip(printed, (3, 20), strict=True):
+    first = surrogate.shape.k - 1
+    longest = surrogate.out_norm.invert(rollouts_from_every_state(surrogate, x, u, stride, 20))
+    peaks = errors_after_peaks(longest[..., 0], recorded[first:], above, 2)
+    assert len(printed) == 2 + len(peaks)
+    for line, peak in zip(printed[2:], peaks, strict=True):
+        assert line.endswith(f", {peak.height:.4f}: 20-step rollout from 2 steps before, "
+                             f"RMS error {peak.rms_error:.4f}")
+    for line, horizon in zip(printed[:2], (3, 20), strict=True):
         newest = rollouts_from_every_state(surrogate, x, u, stride, horizon)[-1]
         predicted = surrogate.out_norm.invert(newest)[:, 0]
         first = surrogate.shape.k - 1 + horizon

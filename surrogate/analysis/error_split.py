@@ -5,7 +5,11 @@ data, a near-collapse at 97 ns). `worst_interval` cuts the forecast into
 back-to-back intervals of `width_s` from its first sample, finds the one that
 holds the largest share of the squared error, and scores the rest. Both
 NRMSEs divide by the variance of the whole target, so they compare with the
-forecast's own NRMSE. Times in s, channels in their SI units.
+forecast's own NRMSE. `peak_bias` averages the error of short rollouts from
+the true state at a trace's highest peaks, and `errors_after_peaks` gives,
+peak by peak, the error of a rollout started just before it: together they
+tell a bias of the vector field from one event it has not learnt. Times in s,
+channels in their SI units.
 """
 
 from __future__ import annotations
@@ -25,9 +29,9 @@ class WorstInterval:
     nrmse_without: float
 
 
-def _check(name: str, values: np.ndarray) -> None:
+def _check(caller: str, name: str, values: np.ndarray) -> None:
     if not np.all(np.isfinite(values)):
-        raise ValueError(f"worst_interval: {name} holds NaN or infinite values")
+        raise ValueError(f"{caller}: {name} holds NaN or infinite values")
 
 
 def worst_interval(
@@ -48,7 +52,7 @@ def worst_interval(
                          f"target {target.shape} do not match")
     predicted, target = predicted.reshape(len(t), -1), target.reshape(len(t), -1)
     for name, values in (("t", t), ("predicted", predicted), ("target", target)):
-        _check(name, values)
+        _check("worst_interval", name, values)
     if np.any(np.diff(t) <= 0):
         raise ValueError("worst_interval: the times t must increase")
     if not width_s > 0 or not np.isfinite(width_s):
@@ -94,10 +98,65 @@ def peak_bias(predicted: np.ndarray, target: np.ndarray, above: float) -> PeakBi
     if predicted.shape != target.shape or target.ndim != 1:
         raise ValueError(f"peak_bias: predicted {predicted.shape} and target {target.shape} "
                          "must be one channel (T,) each")
-    _check("predicted", predicted)
-    _check("target", target)
+    _check("peak_bias", "predicted", predicted)
+    _check("peak_bias", "target", target)
+    peaks = _maxima_above("peak_bias", target, above)
+    return PeakBias(float(np.mean(predicted[peaks] - target[peaks])), len(peaks))
+
+
+@dataclass(frozen=True)
+class PeakRollout:
+    """The rollout started `lead` samples before the peak `index` of height `height`,
+    and its RMS error over all its steps (the channel's units)."""
+
+    index: int
+    height: float
+    rms_error: float
+
+
+def errors_after_peaks(
+    rollouts: np.ndarray, target: np.ndarray, above: float, lead: int
+) -> list[PeakRollout]:
+    """The RMS error of the rollout that starts `lead` samples before each peak.
+
+    `target` (T,) is one channel; `rollouts` (H, S) are rollouts of H steps of it,
+    where rollouts[h, i] predicts target[i + 1 + h] from what is known up to
+    target[i]. A peak is a local maximum of `target` above `above`, as in
+    `peak_bias`; peaks whose rollout would start before the first rollout or end
+    after the target are left out. One peak with a much larger error than the
+    others, with every rollout started from the truth, is an event the model
+    has not learnt, not an error that a long free run accumulated.
+    """
+    rollouts = np.asarray(rollouts, dtype=np.float64)
+    target = np.asarray(target, dtype=np.float64)
+    if rollouts.ndim != 2 or target.ndim != 1:
+        raise ValueError(f"errors_after_peaks: rollouts {rollouts.shape} must be (H, S) and "
+                         f"target {target.shape} one channel (T,)")
+    if lead < 1:
+        raise ValueError(f"errors_after_peaks: lead must be at least one sample, got {lead}")
+    _check("errors_after_peaks", "rollouts", rollouts)
+    _check("errors_after_peaks", "target", target)
+    horizon, starts = rollouts.shape
+    steps = np.arange(1, horizon + 1)
+    found = []
+    for peak in _maxima_above("errors_after_peaks", target, above):
+        start = peak - lead
+        if start < 0 or start >= starts or start + horizon >= len(target):
+            continue
+        error = rollouts[:, start] - target[start + steps]
+        found.append(PeakRollout(int(peak), float(target[peak]),
+                                 float(np.sqrt(np.mean(error**2)))))
+    if not found:
+        raise ValueError(f"errors_after_peaks: no peak above {above} has {lead} samples before "
+                         f"it and {horizon} rollout steps after its start")
+    return found
+
+
+def _maxima_above(caller: str, target: np.ndarray, above: float) -> np.ndarray:
+    """Indices of the local maxima of `target` higher than `above`: samples at
+    least as high as the one before and higher than the one after."""
     middle = target[1:-1]
     peaks = 1 + np.nonzero((middle > above) & (middle >= target[:-2]) & (middle > target[2:]))[0]
     if not len(peaks):
-        raise ValueError(f"peak_bias: the target has no local maximum above {above}")
-    return PeakBias(float(np.mean(predicted[peaks] - target[peaks])), len(peaks))
+        raise ValueError(f"{caller}: the target has no local maximum above {above}")
+    return peaks
