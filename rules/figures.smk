@@ -1,4 +1,4 @@
-# `snakemake figures`: the paper's figures 1 (skyrmion, k = 1 and k = 2) and 5 (speed
+# `snakemake figures`: the paper's figures 1 (skyrmion, k = 1 and the main model) and 5 (speed
 # against accuracy) and the benchmark table. The experiments' figure files join
 # figure_files() at merge through their own <key>_figure_files() functions.
 
@@ -62,7 +62,7 @@ rule skyrmion_figure:
             "results/figures/skyrmion.png",
             caption="../report/skyrmion.rst",
             category="Figures",
-            labels={"figure": "1: skyrmion, k = 1 and k = 2"},
+            labels={"figure": "1: skyrmion, k = 1 and the main model"},
         ),
         pdf="results/figures/skyrmion.pdf",
     params:
