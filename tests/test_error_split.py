@@ -34,6 +34,8 @@ def test_finds_the_interval_with_the_event_and_scores_the_rest():
     # 100 samples of 0.1² against 400 of 0.01²
     assert result.share == pytest.approx(1.0 / (1.0 + 400 * 1e-4 / (100 * 1e-2)))
     assert result.nrmse_without == pytest.approx(0.01 / target.std())
+    # the event alone, over all 500 samples
+    assert result.nrmse_of_interval == pytest.approx(np.sqrt(100 * 1e-2 / 500) / target.std())
 
 
 def test_channels_weigh_by_their_variance():
@@ -48,6 +50,8 @@ def test_channels_weigh_by_their_variance():
     # outside the first interval only the large channel errs: 10 of 400 samples
     variance = target.var()
     assert result.nrmse_without == pytest.approx(0.5 * np.sqrt(10 * 4e-4 / variance / 400))
+    # inside the first interval only the small channel errs: 10 of 500 samples
+    assert result.nrmse_of_interval == pytest.approx(0.5 * np.sqrt(10 * 0.04 / variance / 500))
 
 
 @pytest.mark.parametrize(
@@ -85,6 +89,7 @@ def test_the_command_prints_the_models_worst_interval(driven_model, capsys):
     worst = worst_interval(result.t, result.predicted, result.target, 1e-9)
     assert f"NRMSE {result.nrmse:.4f}" in printed
     assert f"NRMSE without it {worst.nrmse_without:.4f}" in printed
+    assert f"the NRMSE would be {worst.nrmse_of_interval:.4f}" in printed
     assert f"{100 * worst.share:.0f} %" in printed
 
 

@@ -21,12 +21,17 @@ import numpy as np
 
 @dataclass(frozen=True)
 class WorstInterval:
-    """The interval [start_s, stop_s) (s) holding `share` of the squared error."""
+    """The interval [start_s, stop_s) (s) holding `share` of the squared error.
+
+    `nrmse_of_interval` is the NRMSE the forecast would have if it were exact
+    outside the interval: a floor that no improvement elsewhere can go below.
+    """
 
     start_s: float
     stop_s: float
     share: float
     nrmse_without: float
+    nrmse_of_interval: float
 
 
 def _check(caller: str, name: str, values: np.ndarray) -> None:
@@ -74,6 +79,7 @@ def worst_interval(
         stop_s=float(t[0] + (worst + 1) * width_s),
         share=float(per_bin[worst] / total) if total > 0 else 0.0,
         nrmse_without=float(np.mean(np.sqrt(scaled[outside].mean(axis=0)))),
+        nrmse_of_interval=float(np.mean(np.sqrt(scaled[~outside].sum(axis=0) / len(t)))),
     )
 
 
