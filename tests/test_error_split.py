@@ -1,16 +1,24 @@
 """`worst_interval`: the interval that holds most of a forecast's squared error, and
 the `benchmarks.worst_interval` command that prints it for a model; `peak_bias`,
-`errors_after_peaks` and their command, `benchmarks.peak_bias`."""
+`errors_after_peaks` and their command, `benchmarks.peak_bias`; `forecast_agreement`
+and `benchmarks.forecast_agreement`."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from benchmarks.forecast_agreement import main as forecast_agreement_main
 from benchmarks.peak_bias import main as peak_bias_main
 from benchmarks.worst_interval import main as worst_interval_main
-from surrogate.analysis.error_split import errors_after_peaks, peak_bias, worst_interval
-from surrogate.io.trace import load_trace
+from surrogate.analysis.error_split import (
+    errors_after_peaks,
+    forecast_agreement,
+    peak_bias,
+    worst_interval,
+)
+from surrogate.baselines.echo_state import echo_state_predict, fit_echo_state
+from surrogate.io.trace import Trace, load_trace, save_trace
 from surrogate.node.checkpoint import load_checkpoint
 from surrogate.node.rollout import evaluate_model, normalised_channels, rollouts_from_every_state
 
@@ -182,3 +190,95 @@ def test_the_peak_bias_command_prints_each_horizons_bias(driven_model, capsys):
     with pytest.raises(SystemExit):
         peak_bias_main([str(model), str(trace_path), "--above", "1e9"])
     assert str(model) in capsys.readouterr().err
+
+
+# [63, 64) ns, its edges half a sample (5 ps) early so that no sample lies on one
+EVENT_S = (62.995e-9, 63.995e-9)
+
+
+def _two_forecasts_that_agree_in_the_event():
+    """Forecasts a and b: 0.01 off outside [63, 64) ns; inside, a is 0.1 off and b 0.12."""
+    t, target = _forecast()
+    target = target[:, 0]
+    a = target + 0.01
+    a[300:400] = target[300:400] + 0.1
+    b = a.copy()
+    b[300:400] += 0.02
+    return t, np.stack([a, b]), target
+
+
+def test_forecast_agreement_compares_with_the_target_and_between_forecasts():
+    t, forecasts, target = _two_forecasts_that_agree_in_the_event()
+    result = forecast_agreement(t, forecasts, target, *EVENT_S)
+    np.testing.assert_allclose(result.to_target_inside, [0.1, 0.12])
+    np.testing.assert_allclose(result.to_target_outside, [0.01, 0.01])
+    np.testing.assert_allclose(result.between_inside, [[0.0, 0.02], [0.02, 0.0]], atol=1e-12)
+    np.testing.assert_allclose(result.between_outside, np.zeros((2, 2)), atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"nan": True}, "forecasts holds NaN"),
+        ({"interval": (64e-9, 63e-9)}, "is empty"),
+        ({"interval": (0.0, 1.0)}, "not none or all"),
+        ({"interval": (1.0, 2.0)}, "not none or all"),
+        ({"short_target": True}, "do not match"),
+    ],
+)
+def test_forecast_agreement_names_bad_input(change, message):
+    t, forecasts, target = _two_forecasts_that_agree_in_the_event()
+    if change.get("nan"):
+        forecasts[1, 5] = np.nan
+    if change.get("short_target"):
+        target = target[:-1]
+    with pytest.raises(ValueError, match=message):
+        forecast_agreement(t, forecasts, target, *change.get("interval", EVENT_S))
+
+
+def _prediction_file(path, t, outputs):
+    inputs = np.zeros((len(t), 1))
+    return save_trace(Trace(t, inputs, outputs[:, None], ["u"], ["x"], ["T"], ["m"]), path)
+
+
+def test_the_agreement_command_prints_each_forecast_and_pair(tmp_path, capsys):
+    t, forecasts, target = _two_forecasts_that_agree_in_the_event()
+    trace = _prediction_file(tmp_path / "trace.npz", t, target)
+    paths = [str(_prediction_file(tmp_path / f"{name}.npz", t, forecast))
+             for name, forecast in zip("ab", forecasts, strict=True)]
+    interval = "62.995e-9:63.995e-9"
+    assert forecast_agreement_main([str(trace), *paths, "--interval", interval]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == ("channel x, [62.995, 63.995) ns: 100 samples inside, 400 outside "
+                          "(RMS, inside / outside)")
+    assert printed[1:] == ["  a.npz to the target: 0.1000 / 0.0100",
+                           "  b.npz to the target: 0.1200 / 0.0100",
+                           "  a.npz to b.npz: 0.0200 / 0.0000"]
+    with pytest.raises(SystemExit):
+        forecast_agreement_main([str(trace), *paths, "--interval", "1e-6:2e-6"])
+    assert "not none or all" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        forecast_agreement_main([str(trace), str(tmp_path / "missing.npz"), "--interval", interval])
+    assert "missing.npz" in capsys.readouterr().err
+
+
+def test_the_agreement_command_adds_the_echo_state_networks_free_run(tmp_path, capsys):
+    t = np.arange(3000) * 5e-12
+    u = np.sin(2 * np.pi * 4e9 * t) * (1 + 0.5 * np.sin(2 * np.pi * 0.3e9 * t))
+    x = np.cos(2 * np.pi * 4e9 * t) + 0.3 * u
+    full = Trace(t, u[:, None], x[:, None], ["u"], ["x"], ["T"], ["m"])
+    trace = save_trace(full, tmp_path / "trace.npz")
+    held_out = t >= 10e-9
+    forecast = _prediction_file(tmp_path / "model.npz", t[held_out], x[held_out] + 0.01)
+    assert forecast_agreement_main([str(trace), str(forecast), "--interval", "13e-9:14e-9",
+                                    "--echo-state", "0:10e-9"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    network = fit_echo_state(full.window(0.0, 10e-9), step_s=5e-12)
+    esn_t, esn_x, _ = echo_state_predict(network, full.window(10e-9, t[-1] + 5e-12))
+    inside = (esn_t >= 13e-9) & (esn_t < 14e-9)
+    esn_error = esn_x[:, 0] - x[t >= esn_t[0]]
+    assert printed[2] == (f"  echo-state network to the target: "
+                          f"{np.sqrt(np.mean(esn_error[inside] ** 2)):.4f} / "
+                          f"{np.sqrt(np.mean(esn_error[~inside] ** 2)):.4f}")
+    assert printed[0].endswith(f"{inside.sum()} samples inside, {(~inside).sum()} outside "
+                               "(RMS, inside / outside)")

@@ -8,8 +8,11 @@ NRMSEs divide by the variance of the whole target, so they compare with the
 forecast's own NRMSE. `peak_bias` averages the error of short rollouts from
 the true state at a trace's highest peaks, and `errors_after_peaks` gives,
 peak by peak, the error of a rollout started just before it: together they
-tell a bias of the vector field from one event it has not learnt. Times in s,
-channels in their SI units.
+tell a bias of the vector field from one event it has not learnt.
+`forecast_agreement` compares several models' forecasts with the target and
+with each other inside an interval and outside it: forecasts that agree with
+each other far better than with the target there point to an event that the
+training data do not determine. Times in s, channels in their SI units.
 """
 
 from __future__ import annotations
@@ -81,6 +84,53 @@ def worst_interval(
         nrmse_without=float(np.mean(np.sqrt(scaled[outside].mean(axis=0)))),
         nrmse_of_interval=float(np.mean(np.sqrt(scaled[~outside].sum(axis=0) / len(t)))),
     )
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """RMS differences (the channel's unit) inside an interval and outside it.
+
+    `to_target_*[i]` compares forecast i with the target; `between_*[i, j]`
+    compares forecasts i and j.
+    """
+
+    to_target_inside: np.ndarray
+    to_target_outside: np.ndarray
+    between_inside: np.ndarray
+    between_outside: np.ndarray
+
+
+def forecast_agreement(
+    t: np.ndarray, forecasts: np.ndarray, target: np.ndarray, start_s: float, stop_s: float
+) -> Agreement:
+    """How close forecasts of one channel are to the target and to each other.
+
+    `forecasts` (n, T) and `target` (T,) are sampled at the times `t` (T,);
+    the interval is [start_s, stop_s) (s). Each RMS is over the samples inside
+    the interval, or over those outside it.
+    """
+    t = np.asarray(t, dtype=np.float64)
+    forecasts = np.asarray(forecasts, dtype=np.float64)
+    target = np.asarray(target, dtype=np.float64)
+    if t.ndim != 1 or target.shape != t.shape or forecasts.shape[1:] != t.shape:
+        raise ValueError(f"forecast_agreement: times {t.shape}, forecasts {forecasts.shape} and "
+                         f"target {target.shape} do not match: expected (T,), (n, T) and (T,)")
+    for name, values in (("t", t), ("forecasts", forecasts), ("target", target)):
+        _check("forecast_agreement", name, values)
+    if not start_s < stop_s:
+        raise ValueError(f"forecast_agreement: the interval [{start_s}, {stop_s}) s is empty")
+    inside = (t >= start_s) & (t < stop_s)
+    if inside.all() or not inside.any():
+        raise ValueError(f"forecast_agreement: the interval [{start_s}, {stop_s}) s must hold some "
+                         f"of the samples of [{t[0]}, {t[-1]}] s, not none or all")
+
+    def rms(difference: np.ndarray, where: np.ndarray) -> np.ndarray:
+        return np.sqrt(np.mean(difference[..., where] ** 2, axis=-1))
+
+    to_target = forecasts - target
+    between = forecasts[:, None, :] - forecasts[None, :, :]
+    return Agreement(rms(to_target, inside), rms(to_target, ~inside),
+                     rms(between, inside), rms(between, ~inside))
 
 
 @dataclass(frozen=True)
