@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     surrogate = load_checkpoint(args.model)
     x, u, stride = normalised_channels(surrogate, trace)
     recorded = surrogate.out_norm.invert(x)[:, 0]
-    first = surrogate.shape.k - 1
+    first = surrogate.shape.span - 1
     for horizon in args.horizons:
         if horizon < 1:
             parser.error(f"--horizons: {horizon} is not a positive number of steps")
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         predicted = rollouts[-1]
         if horizon == max(args.horizons):
             longest = rollouts
-        # the rollout from state i ends on sample i + k - 1 + horizon
+        # the rollout from state i ends on sample i + span - 1 + horizon
         target = recorded[first + horizon : first + horizon + len(predicted)]
         try:
             bias = peak_bias(predicted, target, args.above)

@@ -114,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=3.0, help="training budget (min)")
     parser.add_argument("--hidden", type=int, default=100, help="MLP width")
     parser.add_argument("--k", type=int, default=2, help="delays of the output in the state")
+    parser.add_argument("--delay", type=int, default=1,
+                        help="spacing of those delays (model steps of 5 ps)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--restarts", type=int, default=2,
                         help="models trained side by side per seed (TrainSettings.restarts)")
@@ -129,8 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in args.seeds:
-            settings = TrainSettings(k=args.k, hidden=args.hidden, max_minutes=args.minutes,
-                                     seed=seed, step_s=STEP_S, restarts=args.restarts)
+            settings = TrainSettings(k=args.k, delay=args.delay, hidden=args.hidden,
+                                     max_minutes=args.minutes, seed=seed, step_s=STEP_S,
+                                     restarts=args.restarts)
             model_path = Path(tmp) / f"node{seed}.pt"
             start = time.perf_counter()
             report = train_model(train, settings, model_path, progress=False)
@@ -167,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     worst = [worst_interval(run[3].t, run[3].predicted, run[3].target, 1e-9) for run in runs]
 
     rows = [
-        (f"Spin-NODE k={args.k}, width {args.hidden}, median of seeds {args.seeds} "
+        (f"Spin-NODE k={args.k}, delay {args.delay}, width {args.hidden}, median of seeds "
+         f"{args.seeds} "
          f"(median run: {report.iterations} it)",
          node_train_s, node_train.nrmse, node_test.nrmse, node["batch1"], node["batch256"],
          node_million),
@@ -187,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Train t in [10, 60) ns (val = last 20 %), test free running on [60, 110) ns; "
         f"model step {STEP_S * 1e12:g} ps; training budget {args.minutes:g} min; "
         f"torch threads 1; `python -m benchmarks.surrogate_benchmark --minutes {args.minutes:g} "
-        f"--k {args.k} --hidden {args.hidden} --seeds {' '.join(map(str, args.seeds))} "
+        f"--k {args.k} --delay {args.delay} --hidden {args.hidden} "
+        f"--seeds {' '.join(map(str, args.seeds))} "
         f"--restarts {args.restarts}`. Each seed trains {args.restarts} model(s) side by side, "
         f"one process each, and keeps the better on validation. Held-out NRMSE per seed: "
         + ", ".join(f"{run[1].model_path.stem}: {run[3].nrmse:.4f}" for run in runs)

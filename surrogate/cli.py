@@ -838,8 +838,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sample-period", type=positive_float,
                    help="spacing (s) of the rows of --inputs without a t column "
                    "(default: the model step)")
-    p.add_argument("--prefix", help="first k outputs (SI) on the model grid, .npy or a trace "
-                   "(.npz); default: the settled state stored in the model file")
+    p.add_argument("--prefix", help="first (k-1)*delay + 1 outputs (SI) on the model grid, "
+                   ".npy or a trace (.npz); default: the settled state stored in the model file")
     p.add_argument("--out", required=True, help="predicted trace (.npz)")
     p.add_argument("--window", help=WINDOW_HELP)
     p.add_argument("--allow-partial", action="store_true",

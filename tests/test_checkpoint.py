@@ -43,6 +43,14 @@ def test_round_trip_keeps_everything(tmp_path):
     np.testing.assert_array_equal(loaded.out_norm.mean, original.out_norm.mean)
 
 
+def test_a_model_file_written_before_spaced_delays_loads_with_delay_one(tmp_path):
+    path = save_checkpoint(_surrogate(), tmp_path / "model.pt")
+    payload = torch.load(path, weights_only=True)
+    del payload["shape"]["delay"]
+    torch.save(payload, path)
+    assert load_checkpoint(path).shape.delay == 1
+
+
 def test_errors_name_the_file_and_field(tmp_path):
     with pytest.raises(CheckpointError, match="model file not found"):
         load_checkpoint(tmp_path / "missing.pt")

@@ -24,6 +24,14 @@ def test_k1_is_the_signal_and_unembed_inverts():
         np.testing.assert_array_equal(unembed(delay_embed(x, k), 2, k), x)
 
 
+@pytest.mark.parametrize(("k", "delay"), [(2, 2), (3, 2), (2, 4), (3, 3)])
+def test_unembed_inverts_an_embedding_of_spaced_delays(k, delay):
+    x = np.random.default_rng(1).normal(size=(13, 2))
+    np.testing.assert_array_equal(unembed(delay_embed(x, k, delay), 2, k, delay), x)
+    with pytest.raises(ValueError, match="too few for delay=4"):
+        unembed(delay_embed(x, 2, 2)[:3], 2, 2, delay=4)
+
+
 def test_embedding_rejects_too_short_and_bad_k():
     with pytest.raises(ValueError, match="too few"):
         delay_embed(np.zeros((2, 1)), k=3)

@@ -83,6 +83,19 @@ def test_input_interpolation_is_linear_between_samples():
     assert InputGrid(u, stride=2, k=1).stack_at(torch.tensor([0.5]))[0, 0] == 1.0
 
 
+def test_spaced_delays_read_the_inputs_delay_model_steps_apart():
+    u = torch.arange(24.0, dtype=torch.float64).reshape(12, 2)  # row i holds 2i and 2i + 1
+    grid = InputGrid(u, stride=2, k=3, delay=2)  # recorded samples tau*2, tau*2 + 4, tau*2 + 8
+    stacked = grid.stack_at(torch.tensor([0.0, 0.25, 1.5], dtype=torch.float64)).tolist()
+    assert stacked == [[0.0, 1.0, 8.0, 9.0, 16.0, 17.0], [1.0, 2.0, 9.0, 10.0, 17.0, 18.0],
+                       [6.0, 7.0, 14.0, 15.0, 22.0, 23.0]]
+    with pytest.raises(ValueError, match="beyond the 12 recorded"):
+        grid.stack_at(torch.tensor([1.75], dtype=torch.float64))
+    assert ModelShape(1, 1, k=3, delay=2).span == 5
+    with pytest.raises(ValueError, match="invalid model shape"):
+        SpinNODE(ModelShape(1, 1, delay=0))
+
+
 def torchdiffeq_rollout(model, y0, grid: InputGrid, start: float, n_steps: int) -> torch.Tensor:
     """The independent reference: torchdiffeq's odeint (rk4 = the 3/8 rule), step 1,
     the inputs read at each stage time from the same InputGrid."""

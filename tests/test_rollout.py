@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 import torch
 
+from surrogate.node.checkpoint import Surrogate
+from surrogate.node.embedding import Normalisation
 from surrogate.node.fast_rollout import pack, rollout_batched, rollout_single
 from surrogate.node.integrators import InputGrid, rk4_rollout, stage_inputs
 from surrogate.node.model import ModelShape, SpinNODE
+from surrogate.node.rollout import predict_normalised, rollouts_from_every_state
 
 
 def _model(activation: str = "tanh", depth: int = 2, n_aug: int = 0) -> SpinNODE:
@@ -114,3 +117,21 @@ def test_vectorised_tanh_is_tanh_to_rounding_and_keeps_non_finite_values():
     special = np.array([np.nan, np.inf, -np.inf])
     _activate(special, ACTIVATION_IDS["tanh"])
     assert np.isnan(special[0]) and list(special[1:]) == [1.0, -1.0]
+
+
+def test_a_still_field_keeps_the_spaced_initial_state():
+    """With f = 0 (k = 3, delay 2) the state stays [x_0, x_2, x_4]: the free run reads x_0
+    from each of its 8 states, then x_2 and x_4 for two samples each; the rollout from
+    state i keeps its newest delay, x_(i+4)."""
+    model = SpinNODE(ModelShape(1, 1, k=3, delay=2)).double()
+    for parameter in model.parameters():
+        torch.nn.init.zeros_(parameter)
+    unit = Normalisation(np.zeros(1), np.ones(1))
+    surrogate = Surrogate(model, unit, unit, ["u"], ["x"], ["T"], ["m"], 5e-12, "rk4")
+    x, u = np.arange(12.0)[:, None], np.zeros((12, 1))
+    predicted = predict_normalised(surrogate, x, u, stride=1)
+    np.testing.assert_array_equal(predicted[:, 0], [0.0] * 8 + [2.0, 2.0, 4.0, 4.0])
+    rollouts = rollouts_from_every_state(surrogate, x, u, stride=1, horizon=3)
+    np.testing.assert_array_equal(rollouts[..., 0], np.tile(np.arange(4.0, 9.0), (3, 1)))
+    with pytest.raises(ValueError, match="more than 5 samples"):
+        predict_normalised(surrogate, x[:5], u, stride=1)

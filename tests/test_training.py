@@ -150,7 +150,8 @@ def test_default_step_of_two_samples_on_a_2p5_ps_trace(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "changes", [{"k": 1}, {"k": 3, "n_aug": 2}, {"scheme": "rk38", "dtype": "float64"}]
+    "changes", [{"k": 1}, {"k": 3, "n_aug": 2}, {"scheme": "rk38", "dtype": "float64"},
+                {"k": 3, "delay": 2}]
 )
 def test_model_variants_train_and_predict(tmp_path, changes):
     path = tmp_path / "m.pt"
@@ -196,7 +197,7 @@ def test_a_time_cap_that_ends_the_lbfgs_phase_is_reported_as_the_time_budget(tmp
 
 
 @pytest.mark.parametrize(("field", "value"), [("finetune_fraction", 1.0), ("restarts", 0),
-                                              ("finetune_window", 0)])
+                                              ("finetune_window", 0), ("delay", 0)])
 def test_bad_finetune_and_restart_settings_are_refused(field, value, tmp_path):
     with pytest.raises(TrainingError, match=f"TrainSettings.{field}"):
         train_model(_tiny_trace(), _tiny_settings(**{field: value}), tmp_path / "m.pt")

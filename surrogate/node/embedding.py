@@ -64,12 +64,19 @@ def delay_embed(x: np.ndarray, k: int, delay: int = 1) -> np.ndarray:
     return np.concatenate([x[j * delay : j * delay + rows] for j in range(k)], axis=1)
 
 
-def unembed(states: np.ndarray, n_channels: int, k: int) -> np.ndarray:
-    """Samples from consecutive embedded states (delay 1): inverse of `delay_embed`.
+def unembed(states: np.ndarray, n_channels: int, k: int, delay: int = 1) -> np.ndarray:
+    """Samples from consecutive embedded states: inverse of `delay_embed`.
 
-    Sample i is the first delay of state i; the last state supplies the last
-    k-1 samples. `states` is (S, >= n_channels*k); the result is (S + k - 1, n).
+    Sample i is the first delay of state i; each of the last (k-1)*delay
+    samples comes from the earliest delay of the newest state that holds it.
+    `states` is (S, >= n_channels*k) with S >= delay; the result is
+    (S + (k-1)*delay, n).
     """
-    head = states[:, :n_channels]
-    tail = states[-1, n_channels : n_channels * k].reshape(k - 1, n_channels)
-    return np.concatenate([head, tail], axis=0)
+    if len(states) < delay:
+        raise ValueError(f"unembed: {len(states)} states are too few for delay={delay}")
+    last = len(states) - 1
+    tail = []
+    for ahead in range(1, (k - 1) * delay + 1):
+        j = -(-ahead // delay)  # the first delay that reaches `ahead` samples past the last state
+        tail.append(states[last + ahead - j * delay, j * n_channels : (j + 1) * n_channels])
+    return np.concatenate([states[:, :n_channels], np.reshape(tail, (-1, n_channels))], axis=0)

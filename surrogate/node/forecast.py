@@ -22,21 +22,23 @@ class ForecastError(ValueError):
 
 
 def initial_outputs(surrogate: Surrogate, prefix: np.ndarray | None = None) -> np.ndarray:
-    """The first k model-grid outputs (k, n_out) in SI: `prefix`, else the settled state."""
-    k, n_out = surrogate.shape.k, surrogate.shape.n_out
+    """The first model-grid outputs (span, n_out) in SI, span = (k-1)*delay + 1:
+    `prefix`, else the settled state."""
+    span, n_out = surrogate.shape.span, surrogate.shape.n_out
     if prefix is None:
         if surrogate.settled_outputs is None:
             raise CheckpointError(
                 "the model file has no field 'settled_outputs' (trained before it was stored); "
                 "give the first outputs as a prefix"
             )
-        return np.tile(np.asarray(surrogate.settled_outputs, dtype=np.float64), (k, 1))
+        return np.tile(np.asarray(surrogate.settled_outputs, dtype=np.float64), (span, 1))
     prefix = np.asarray(prefix, dtype=np.float64).reshape(-1, n_out)
-    if len(prefix) < k:
-        raise ForecastError(f"the prefix holds {len(prefix)} output samples; the model needs k={k}")
+    if len(prefix) < span:
+        raise ForecastError(f"the prefix holds {len(prefix)} output samples; the model needs "
+                            f"{span} (k={surrogate.shape.k}, delay={surrogate.shape.delay})")
     if not np.all(np.isfinite(prefix)):
         raise ForecastError("the prefix holds NaN or infinity")
-    return prefix[:k]
+    return prefix[:span]
 
 
 def check_inputs(surrogate: Surrogate, series: InputSeries) -> None:
@@ -56,16 +58,16 @@ def forecast(
 ) -> Trace:
     """Free-running prediction of the outputs driven by `series`, as a Trace on the model grid.
 
-    Times are those of `series` (s); the initial state is `prefix` (k, n_out)
-    in SI, else the settled state stored in the model file.
+    Times are those of `series` (s); the initial state is `prefix` (span, n_out)
+    in SI, span = (k-1)*delay + 1, else the settled state stored in the model file.
     """
     check_inputs(surrogate, series)
     stride = stride_for_spacing(surrogate.step_s, series.dt)
     n_model = (len(series.t) - 1) // stride + 1
-    k = surrogate.shape.k
-    if n_model <= k:
+    span = surrogate.shape.span
+    if n_model <= span:
         raise ForecastError(f"{len(series.t)} input samples give {n_model} model steps; "
-                            f"more than k={k} are needed")
+                            f"more than {span} are needed")
     x0 = surrogate.out_norm.apply(initial_outputs(surrogate, prefix))
     u = surrogate.in_norm.apply(series.values)
     predicted = free_run_from(surrogate, x0, u, stride, n_model)

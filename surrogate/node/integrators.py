@@ -7,9 +7,10 @@ Time `tau` is in model steps (one step = `stride` recorded samples, dtau = 1).
 Rule for the inputs between samples, used identically in training, validation
 and prediction: each input channel is linearly interpolated between its
 recorded samples. The stacked input at time tau is
-`[u(tau*s), u(tau*s + s), ..., u(tau*s + (k-1)s)]` in recorded-sample positions
-(s = stride). With stride 2 the classic scheme's half-step stages fall on
-recorded samples, so they see the exact drive.
+`[u(tau*s), u(tau*s + ds), ..., u(tau*s + (k-1)ds)]` in recorded-sample
+positions (s = stride, d = the embedding's delay in model steps). With
+stride 2 the classic scheme's half-step stages fall on recorded samples, so
+they see the exact drive.
 
 Schemes: "rk4" is the classic scheme (stages at 0, 1/2, 1/2, 1); "rk38" is the
 3/8 rule (stages at 0, 1/3, 2/3, 1) that torchdiffeq's `method="rk4"` uses.
@@ -66,11 +67,12 @@ class InputGrid:
     u: torch.Tensor
     stride: int
     k: int
+    delay: int = 1
 
     def stack_at(self, tau: torch.Tensor) -> torch.Tensor:
         """Stacked inputs (..., n_in*k) at model times `tau` (any shape)."""
         last = len(self.u) - 1
-        offsets = torch.arange(self.k, dtype=torch.float64) * self.stride
+        offsets = torch.arange(self.k, dtype=torch.float64) * (self.stride * self.delay)
         pos = tau.to(torch.float64).unsqueeze(-1) * self.stride + offsets
         if pos.numel() and (pos.min() < -1e-9 or pos.max() > last + 1e-6):
             raise ValueError(

@@ -1,9 +1,10 @@
 """The Spin-NODE vector field: dy/dtau = f(y, u_stack), an MLP.
 
-`y` is the delay-embedded normalised output (n_out*k values, delay-major) plus
-`n_aug` optional latent dimensions that start at zero; `u_stack` holds the k
-delayed samples of every normalised input (n_in*k values). Time `tau` is in
-units of the model step, so one step is dtau = 1.
+`y` is the delay-embedded normalised output (n_out*k values, delay-major, the
+delays `delay` model steps apart) plus `n_aug` optional latent dimensions that
+start at zero; `u_stack` holds the k delayed samples of every normalised input
+(n_in*k values), at the same delays. Time `tau` is in units of the model step,
+so one step is dtau = 1.
 
 f = MLP(y, u) + L [y, u]: the linear term L starts at zero and lets the linear
 part of the response be learnt quickly; `linear=False` freezes it at zero,
@@ -81,7 +82,10 @@ class FieldParts:
 
 @dataclass(frozen=True)
 class ModelShape:
-    """Sizes of the vector field: channels, embedding, MLP width/depth, activation."""
+    """Sizes of the vector field: channels, embedding, MLP width/depth, activation.
+
+    The embedding holds k samples of each output, `delay` model steps apart.
+    """
 
     n_out: int
     n_in: int
@@ -91,6 +95,12 @@ class ModelShape:
     activation: str = "tanh"
     n_aug: int = 0
     linear: bool = True
+    delay: int = 1
+
+    @property
+    def span(self) -> int:
+        """Model-grid samples that one embedded state covers: (k - 1) * delay + 1."""
+        return (self.k - 1) * self.delay + 1
 
     @property
     def state_dim(self) -> int:
@@ -113,7 +123,7 @@ class SpinNODE(nn.Module):
             raise ValueError(
                 f"activation '{shape.activation}' is not one of {sorted(ACTIVATIONS)}"
             )
-        if min(shape.n_out, shape.k, shape.hidden, shape.depth) < 1 or shape.n_in < 0:
+        if min(shape.n_out, shape.k, shape.hidden, shape.depth, shape.delay) < 1 or shape.n_in < 0:
             raise ValueError(f"invalid model shape {shape}")
         self.shape = shape
         layers: list[nn.Module] = []

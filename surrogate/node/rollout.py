@@ -18,6 +18,7 @@ from surrogate.node.checkpoint import Surrogate, load_checkpoint
 from surrogate.node.embedding import delay_embed, unembed
 from surrogate.node.fast_rollout import pack, rollout_batched, rollout_single
 from surrogate.node.integrators import InputGrid, stage_inputs
+from surrogate.node.model import ModelShape
 
 
 @dataclass
@@ -87,16 +88,18 @@ def rollouts_from_every_state(
 ) -> np.ndarray:
     """Newest delay (horizon, S, n_out) of `horizon`-step rollouts from every true state.
 
-    The S = len(x) - k + 1 - horizon starts are the embedded states of the
-    normalised model-grid outputs `x` that leave `horizon` steps of data after
-    them; `u` holds the normalised inputs on the recorded grid. Runs batched.
+    The S = len(x) - span + 1 - horizon starts (span = (k-1)*delay + 1) are the
+    embedded states of the normalised model-grid outputs `x` that leave
+    `horizon` steps of data after them; rollouts[h, i] predicts
+    x[i + span + h]. `u` holds the normalised inputs on the recorded grid.
+    Runs batched.
     """
     shape = surrogate.shape
-    states = delay_embed(x, shape.k)
+    states = delay_embed(x, shape.k, shape.delay)
     n_starts = len(states) - horizon
     if n_starts < 1:
         raise ValueError(f"{len(x)} model-grid samples leave no start for {horizon}-step rollouts")
-    grid = InputGrid(torch.as_tensor(u), stride, shape.k)
+    grid = InputGrid(torch.as_tensor(u), stride, shape.k, shape.delay)
     u_stages = stage_inputs(grid, torch.arange(n_starts, dtype=torch.float64), horizon,
                             surrogate.scheme)
     y0 = np.concatenate([states[:n_starts], np.zeros((n_starts, shape.n_aug))], axis=1)
@@ -115,11 +118,12 @@ def free_run(
     return rollout_single(pack(model), np.asarray(y0, dtype=np.float64), u.double().numpy(), scheme)
 
 
-def initial_state(x: np.ndarray, k: int, n_aug: int) -> np.ndarray:
-    """True embedded state from the first k model-grid samples of `x` (N, n_out)."""
-    if len(x) < k:
-        raise ValueError(f"the trace needs at least k={k} samples on the model grid, has {len(x)}")
-    return np.concatenate([x[:k].reshape(-1), np.zeros(n_aug)])
+def initial_state(x: np.ndarray, shape: ModelShape) -> np.ndarray:
+    """True embedded state from the first `shape.span` model-grid samples of `x` (N, n_out)."""
+    if len(x) < shape.span:
+        raise ValueError(f"the trace needs at least {shape.span} samples on the model grid "
+                         f"(k={shape.k}, delay={shape.delay}), has {len(x)}")
+    return np.concatenate([x[: shape.span : shape.delay].reshape(-1), np.zeros(shape.n_aug)])
 
 
 def predict_normalised(
@@ -127,28 +131,31 @@ def predict_normalised(
 ) -> np.ndarray:
     """Free-running normalised outputs (N, n_out) for model-grid outputs `x` (N, n_out).
 
-    `u` holds the normalised inputs on the recorded grid; only `x[:k]` is used.
+    `u` holds the normalised inputs on the recorded grid; only the first
+    `span` = (k-1)*delay + 1 samples of `x` are used.
     """
-    k = surrogate.shape.k
-    if len(x) < k + 1:
-        raise ValueError(f"the trace needs more than k={k} samples on the model grid, has {len(x)}")
-    return free_run_from(surrogate, x[:k], u, stride, len(x))
+    span = surrogate.shape.span
+    if len(x) < span + 1:
+        raise ValueError(f"the trace needs more than {span} samples on the model grid "
+                         f"(k={surrogate.shape.k}, delay={surrogate.shape.delay}), has {len(x)}")
+    return free_run_from(surrogate, x[:span], u, stride, len(x))
 
 
 def free_run_from(
     surrogate: Surrogate, x0: np.ndarray, u: np.ndarray, stride: int, n_model: int
 ) -> np.ndarray:
-    """Normalised outputs (n_model, n_out) free-running from the first k outputs `x0` (k, n_out).
+    """Normalised outputs (n_model, n_out) free-running from the first outputs `x0`
+    (span, n_out), span = (k-1)*delay + 1.
 
     `u` holds the normalised inputs on the recorded grid, `stride` samples per
     model step.
     """
     shape = surrogate.shape
     dtype = next(surrogate.model.parameters()).dtype
-    grid = InputGrid(torch.as_tensor(u, dtype=dtype), stride, shape.k)
-    states = free_run(surrogate.model, initial_state(x0, shape.k, shape.n_aug), grid,
-                      n_model - shape.k, surrogate.scheme)
-    return unembed(states, shape.n_out, shape.k)
+    grid = InputGrid(torch.as_tensor(u, dtype=dtype), stride, shape.k, shape.delay)
+    states = free_run(surrogate.model, initial_state(x0, shape), grid, n_model - shape.span,
+                      surrogate.scheme)
+    return unembed(states, shape.n_out, shape.k, shape.delay)
 
 
 def check_units(surrogate: Surrogate, trace: Trace) -> None:

@@ -75,7 +75,8 @@ class TrainSettings:
 
     `step_s` is the model step, a whole number of samples (None: the multiple
     of the sample spacing nearest DEFAULT_STEP_S, at least one sample). Window
-    lengths are in model steps. In the L-BFGS phase every function evaluation
+    lengths are in model steps, and so is `delay`, the spacing of the k delays
+    of the embedding. In the L-BFGS phase every function evaluation
     counts as an iteration, and the cap is checked between its steps, so a
     capped run may end a few iterations past `max_iterations`.
     """
@@ -85,6 +86,7 @@ class TrainSettings:
     depth: int = _SHAPE_DEFAULTS["depth"]
     activation: str = _SHAPE_DEFAULTS["activation"]
     n_aug: int = _SHAPE_DEFAULTS["n_aug"]
+    delay: int = _SHAPE_DEFAULTS["delay"]
     seed: int = 0
     max_minutes: float = 5.0
     max_iterations: int | None = None
@@ -110,7 +112,7 @@ class TrainSettings:
 
     def validate(self) -> None:
         """Raise TrainingError naming the first bad field."""
-        positive = ("k", "hidden", "depth", "window", "window_max", "batch", "val_every",
+        positive = ("k", "delay", "hidden", "depth", "window", "window_max", "batch", "val_every",
                     "patience", "max_minutes", "lr", "lr_final")
         for name in positive:
             if not getattr(self, name) > 0:
@@ -143,6 +145,11 @@ class TrainSettings:
             check_scheme(self.scheme)
         except ValueError as exc:
             raise TrainingError(f"TrainSettings.scheme: {exc}") from exc
+
+    def model_shape(self, n_out: int, n_in: int) -> ModelShape:
+        """The shape of a model of `n_out` outputs and `n_in` inputs with these settings."""
+        return ModelShape(n_out, n_in, self.k, self.hidden, self.depth, self.activation,
+                          self.n_aug, delay=self.delay)
 
 
 @dataclass
@@ -181,7 +188,8 @@ def _split(
         stride = max(1, round(DEFAULT_STEP_S / first.dt))
     else:
         stride = stride_for(settings.step_s, first)
-    need = settings.k + settings.window + 1
+    span = settings.model_shape(len(outputs), len(inputs)).span
+    need = span + settings.window + 1
     x_train, x_val, u_train, u_val = [], [], [], []
     for trace, label in zip(traces, labels, strict=True):
         if abs(trace.dt - first.dt) > 1e-6 * first.dt:
@@ -193,10 +201,10 @@ def _split(
         x_all = channels(trace, outputs, "output")[::stride]
         n_val = round(settings.val_fraction * len(x_all))
         n_train = len(x_all) - n_val
-        if n_val < settings.k + 2 or n_train < need:
+        if n_val < span + 2 or n_train < need:
             raise TrainingError(
                 f"{label} of {len(x_all)} model-grid samples is too short: training needs "
-                f"{need} and validation {settings.k + 2} (step {stride} samples, val_fraction "
+                f"{need} and validation {span + 2} (step {stride} samples, val_fraction "
                 f"{settings.val_fraction})"
             )
         x_train.append(x_all[:n_train])
@@ -251,7 +259,7 @@ def _horizon_nrmse(
     shape = surrogate.shape
     predicted, target = [], []
     for x, u in zip(xs, us, strict=True):
-        if len(x) - shape.k + 1 - horizon < 1:
+        if len(x) - shape.span + 1 - horizon < 1:
             raise TrainingError(
                 f"validation segment of {len(x)} model steps is shorter than val_horizon "
                 f"{horizon}"
@@ -260,7 +268,7 @@ def _horizon_nrmse(
         if not np.all(np.isfinite(newest)):
             return math.inf
         n_starts = newest.shape[1]
-        index = shape.k - 1 + np.arange(1, horizon + 1)[:, None] + np.arange(n_starts)[None, :]
+        index = shape.span - 1 + np.arange(1, horizon + 1)[:, None] + np.arange(n_starts)[None, :]
         predicted.append(newest.reshape(-1, shape.n_out))
         target.append(x[index].reshape(-1, shape.n_out))
     return nrmse(np.concatenate(predicted), np.concatenate(target))
@@ -330,8 +338,7 @@ def train_model(
     data = _split(traces, inputs, outputs, settings, trace_labels)
     dtype = getattr(torch, settings.dtype)
     torch.manual_seed(settings.seed)
-    shape = ModelShape(len(outputs), len(inputs), settings.k, settings.hidden, settings.depth,
-                       settings.activation, settings.n_aug)
+    shape = settings.model_shape(len(outputs), len(inputs))
     model = SpinNODE(shape).to(dtype)
     surrogate = Surrogate(
         model=model,
@@ -412,7 +419,7 @@ def _fit(
     dtype = next(model.parameters()).dtype
     generator = torch.Generator().manual_seed(settings.seed)
     n_emb = shape.n_out * shape.k
-    states, u_stages, room = _training_segments(data, shape.k, settings.scheme, dtype)
+    states, u_stages, room = _training_segments(data, shape, settings.scheme, dtype)
     window_max = min(settings.window_max, int(room.max()))
     optimiser = torch.optim.Adam(model.parameters(), lr=settings.lr)
 
@@ -528,7 +535,7 @@ def _fit(
 
 
 def _training_segments(
-    data: _Split, k: int, scheme: str, dtype: torch.dtype
+    data: _Split, shape: ModelShape, scheme: str, dtype: torch.dtype
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(states, u_stages, room) of the training segments laid end to end.
 
@@ -539,8 +546,8 @@ def _training_segments(
     """
     states, u_stages, room = [], [], []
     for x, u in zip(data.x_train, data.u_train, strict=True):
-        embedded = torch.as_tensor(delay_embed(x, k), dtype=dtype)
-        grid = InputGrid(torch.as_tensor(u, dtype=dtype), data.stride, k)
+        embedded = torch.as_tensor(delay_embed(x, shape.k, shape.delay), dtype=dtype)
+        grid = InputGrid(torch.as_tensor(u, dtype=dtype), data.stride, shape.k, shape.delay)
         stages = stage_inputs(grid, torch.zeros(1), len(embedded) - 1, scheme)[:, :, 0]
         states.append(embedded)
         u_stages += [stages, stages.new_zeros((1, *stages.shape[1:]))]

@@ -42,8 +42,8 @@ def fit_input_noise(
     """
     surrogate = load_checkpoint(Path(model_path))
     x, u, stride = normalised_channels(surrogate, trace)
-    k, n_out = surrogate.shape.k, surrogate.shape.n_out
-    target = x[k:]
+    span, n_out = surrogate.shape.span, surrogate.shape.n_out
+    target = x[span:]
     clean = _one_step(surrogate, x, u, stride, 0.0, seed)
     noisy = _one_step(surrogate, x, u, stride, probe, seed)
     residual = np.mean((clean - target.reshape(-1, n_out)) ** 2)
@@ -64,14 +64,16 @@ def predict_noisy(model_path: str | os.PathLike, trace: Trace, sigma: float, n_s
     shape = surrogate.shape
     x, u, stride = normalised_channels(surrogate, trace)
     rng = np.random.default_rng(seed)
-    n_steps = len(x) - shape.k
+    n_steps = len(x) - shape.span
     stages = []
     for _ in range(n_samples):
-        grid = InputGrid(torch.as_tensor(u + sigma * rng.standard_normal(u.shape)), stride, shape.k)
+        grid = InputGrid(torch.as_tensor(u + sigma * rng.standard_normal(u.shape)), stride,
+                         shape.k, shape.delay)
         stages.append(stage_inputs(grid, torch.zeros(1), n_steps, surrogate.scheme))
-    y0 = torch.as_tensor(np.tile(initial_state(x, shape.k, shape.n_aug), (n_samples, 1)))
+    y0 = torch.as_tensor(np.tile(initial_state(x, shape), (n_samples, 1)))
     states = rollout_batched(surrogate.model, y0, torch.cat(stages, dim=2), surrogate.scheme)
     states = states.double().numpy()
-    paths = np.stack([surrogate.out_norm.invert(unembed(states[:, b], shape.n_out, shape.k))
+    paths = np.stack([surrogate.out_norm.invert(unembed(states[:, b], shape.n_out, shape.k,
+                                                        shape.delay))
                       for b in range(n_samples)])
     return trace.t[::stride], paths
