@@ -186,7 +186,7 @@ def train_settings(args: argparse.Namespace):
     unknown = sorted(set(values) - known)
     if unknown:
         raise CliError(f"--settings-json: unknown model settings {unknown}; known: {sorted(known)}")
-    for name in ("k", "hidden", "depth", "seed", "max_minutes", "max_iterations"):
+    for name in ("k", "delay", "hidden", "depth", "seed", "max_minutes", "max_iterations"):
         value = getattr(args, name)
         if value is not None:
             values[name] = value
@@ -793,6 +793,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="model checkpoint")
     p.add_argument("--window", help=WINDOW_HELP)
     p.add_argument("--k", type=int, help="delay-embedding dimension")
+    p.add_argument("--delay", type=int, help="model steps between the delays (default 1)")
     p.add_argument("--hidden", type=int, help="MLP width")
     p.add_argument("--depth", type=int, help="hidden layers")
     p.add_argument("--seed", type=int)

@@ -45,6 +45,14 @@ def _train_args(trace_file, out, *extra: str) -> list[str]:
             "--quiet", *extra]
 
 
+def test_train_takes_the_spacing_of_the_delays(trace_file, tmp_path):
+    out = tmp_path / "m.pt"
+    assert main(_train_args(trace_file, out, "--max-iterations", "5", "--k", "3",
+                            "--delay", "2")) == 0
+    shape = load_checkpoint(out).shape
+    assert (shape.k, shape.delay, shape.span) == (3, 2, 5)
+
+
 def test_output_that_is_an_input_is_refused_before_any_work(trace_file, capsys):
     before = trace_file.read_bytes()
     assert main(_train_args(trace_file, trace_file, "--max-iterations", "5")) == 1
