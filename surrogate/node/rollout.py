@@ -123,7 +123,8 @@ def initial_state(x: np.ndarray, shape: ModelShape) -> np.ndarray:
     if len(x) < shape.span:
         raise ValueError(f"the trace needs at least {shape.span} samples on the model grid "
                          f"(k={shape.k}, delay={shape.delay}), has {len(x)}")
-    return np.concatenate([x[: shape.span : shape.delay].reshape(-1), np.zeros(shape.n_aug)])
+    embedded = delay_embed(x[: shape.span], shape.k, shape.delay)[0]
+    return np.concatenate([embedded, np.zeros(shape.n_aug)])
 
 
 def predict_normalised(
