@@ -42,7 +42,7 @@ from surrogate.engines.magnumnp.runner import run_magnumnp
 from surrogate.engines.mumax3.render import render_simulation
 from surrogate.io.atomic import atomic_write
 from surrogate.io.mumax3_table import read_table
-from surrogate.node.rollout import nrmse
+from surrogate.metrics import nrmse
 
 REFERENCE = MUMAX3_REFERENCE_DIR / "1skyrmion_voltage_train"
 

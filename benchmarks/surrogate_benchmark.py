@@ -34,11 +34,12 @@ from surrogate.baselines.arx import arx_free_run, arx_predict, fit_arx
 from surrogate.baselines.echo_state import echo_state_predict, fit_echo_state
 from surrogate.io.mumax3_table import read_table
 from surrogate.io.trace import Trace
+from surrogate.metrics import nrmse
 from surrogate.node.checkpoint import load_checkpoint
 from surrogate.node.fast_rollout import pack, rollout_batched, rollout_single
 from surrogate.node.integrators import InputGrid, stage_inputs
 from surrogate.node.model import ModelShape, SpinNODE
-from surrogate.node.rollout import EvaluationResult, evaluate_model, nrmse
+from surrogate.node.rollout import EvaluationResult, evaluate_model
 from surrogate.node.training import TrainSettings, train_model
 
 TABLE = MUMAX3_REFERENCE_DIR / "1skyrmion_voltage_train" / "table.txt"

@@ -7,7 +7,7 @@ import pytest
 
 from surrogate.baselines.echo_state import echo_state_predict, fit_echo_state
 from surrogate.io.trace import Trace
-from surrogate.node.rollout import nrmse
+from surrogate.metrics import nrmse
 
 
 def _low_pass(n: int, seed: int) -> Trace:

@@ -90,7 +90,7 @@ def test_batched_rollout_matches_reference_and_single():
 def test_arx_recovers_a_linear_system():
     from surrogate.baselines.arx import arx_predict, fit_arx
     from surrogate.io.trace import Trace
-    from surrogate.node.rollout import nrmse
+    from surrogate.metrics import nrmse
 
     def arx_nrmse(model, trace):
         _, predicted, target = arx_predict(model, trace)

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from surrogate.io.atomic import atomic_write  # noqa: E402
 from surrogate.io.trace import Trace  # noqa: E402
-from surrogate.node.rollout import nrmse  # noqa: E402
+from surrogate.metrics import nrmse  # noqa: E402
 
 
 def overlay_figure(

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from surrogate.metrics import pooled_nrmse
+
 
 class ReservoirError(ValueError):
     """The record is too short or the split leaves nothing to train or test on."""
@@ -62,11 +64,6 @@ def fit_ridge(states: np.ndarray, target: np.ndarray, ridge: float) -> Readout:
     return Readout(weights, float(target.mean()), mean)
 
 
-def nrmse(predicted: np.ndarray, target: np.ndarray) -> float:
-    """sqrt(mean((predicted - target)^2) / var(target)), the project's NRMSE."""
-    return float(np.sqrt(np.mean((predicted - target) ** 2) / np.var(target)))
-
-
 @dataclass(frozen=True)
 class HorizonScores:
     """NRMSE of the readout against the horizon H (samples ahead), on the test samples."""
@@ -104,7 +101,7 @@ def horizon_scores(states: np.ndarray, series: np.ndarray, discard: int, train: 
         if len(target) < min_test_samples:
             break
         horizons.append(horizon)
-        scores.append(nrmse(predicted, target))
+        scores.append(pooled_nrmse(predicted, target))
         counts.append(len(target))
     return HorizonScores(horizons, scores, counts)
 

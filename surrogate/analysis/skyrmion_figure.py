@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from surrogate.analysis.figures import save_figure  # noqa: E402
 from surrogate.io.trace import Trace  # noqa: E402
-from surrogate.node.rollout import nrmse  # noqa: E402
+from surrogate.metrics import nrmse  # noqa: E402
 
 DRIVE_LABELS = ("training", "test")
 

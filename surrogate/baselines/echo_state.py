@@ -22,8 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from surrogate.io.trace import Trace
+from surrogate.metrics import nrmse
 from surrogate.node.embedding import Normalisation, fit_normalisation
-from surrogate.node.rollout import channels, nrmse, stride_for
+from surrogate.node.rollout import channels, stride_for
 
 
 @dataclass
