@@ -47,10 +47,10 @@ from surrogate.config.loader import RunConfig
 from surrogate.config.specs import SimulationSpec
 from surrogate.engines.drive_files import DrivePlan, read_drive, write_data_files
 from surrogate.engines.magnumnp.runner import run_magnumnp
-from surrogate.engines.mumax3.render import input_columns
+from surrogate.engines.table_layout import input_columns
 from surrogate.io.mumax3_table import read_table
 from surrogate.io.ovf import read_ovf
-from surrogate.node.rollout import nrmse
+from surrogate.metrics import nrmse
 from surrogate.pipeline import render_stage
 
 REFERENCE = MUMAX3_REFERENCE_DIR / "1skyrmion_input_PMA_DMI_train"

@@ -73,8 +73,8 @@ def simulate_stage(
     chosen = resolve_engine(engine)
     started = time.perf_counter()
     if chosen == "mumax3":
-        from surrogate.engines.mumax3.render import expected_table_rows
         from surrogate.engines.mumax3.runner import run_mumax3
+        from surrogate.engines.table_layout import expected_table_rows
 
         run_mumax3(
             Path(script), scratch, log_path=Path(log_path),
@@ -133,8 +133,8 @@ def extract_stage(table_path: Path, spec_path: Path, outputs: list[str], trace_p
         dominant_frequency,
         resistance,
     )
-    from surrogate.engines.mumax3.render import input_columns
     from surrogate.engines.mumax3.table_import import import_table
+    from surrogate.engines.table_layout import input_columns
 
     spec = read_spec(spec_path)
     table_path = Path(table_path)

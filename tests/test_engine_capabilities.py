@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from surrogate.config.engines import CAPABILITIES, ENGINES
 from surrogate.config.loader import ConfigError, parse_config
 from surrogate.config.specs import DEVICE_KINDS, DRIVE_KINDS
-from surrogate.engines.capabilities import CAPABILITIES, ENGINES
-from surrogate.engines.mumax3.render import input_columns
+from surrogate.engines.table_layout import input_columns
 from surrogate.io.mumax3_table import read_table
 from surrogate.pipeline import SPEC_FILE, read_spec, render_stage
 

@@ -25,14 +25,9 @@ from surrogate.config.specs import (
     VortexOscillator,
 )
 from surrogate.engines.drive_files import data_file_names, drive_plan
-from surrogate.engines.mumax3.render import (
-    RenderError,
-    expected_table_rows,
-    input_columns,
-    render_simulation,
-    render_template,
-)
+from surrogate.engines.mumax3.render import RenderError, render_simulation, render_template
 from surrogate.engines.mumax3.table_import import script_parameters
+from surrogate.engines.table_layout import expected_table_rows, input_columns
 from surrogate.io.ovf import read_ovf
 from surrogate.physics.constants import MU0
 from surrogate.physics.drives import DriveDataError, input_mask, random_amplitudes

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from surrogate.config.parameters import DRIVABLE, base_values
 from surrogate.config.specs import (
     HeldSequenceDrive,
     MaskedSequenceDrive,
@@ -31,7 +32,6 @@ from surrogate.config.specs import (
     RandomSineDrive,
     SampledWaveformDrive,
     SimulationSpec,
-    SkyrmionDevice,
     StandardProblem4,
     VortexOscillator,
 )
@@ -39,11 +39,6 @@ from surrogate.io.ovf import OvfError, format_ovf_text, read_ovf
 from surrogate.physics.drives import held_values, masked_values, random_amplitudes, sampled_values
 from surrogate.physics.regions import region_file_name
 
-#: What each device kind may drive: parameter (mumax3 name) -> SI unit.
-DRIVABLE = {
-    "skyrmion": {"Ku1": "J/m3", "Dind": "J/m2"},
-    "vortex_oscillator": {"J": "A/m2"},
-}
 SHAPES = ("sine", "hold", "linear")
 #: A step index is floor(t / step + STEP_EPSILON): a time within 1e-9 steps of a
 #: step boundary belongs to the step that starts there.
@@ -129,12 +124,11 @@ class DrivePlan:
 
 def channel_bases(spec: SimulationSpec) -> dict[str, float]:
     """The undriven value (SI) of every quantity the device of `spec` may drive."""
-    device = spec.device
-    if isinstance(device, SkyrmionDevice):
-        return {"Ku1": device.material.Ku1, "Dind": device.material.Dind}
-    if isinstance(device, VortexOscillator):
-        return {"J": device.J_dc}
-    raise DriveSpecError(f"spec '{device.name}': device kind '{device.kind}' has no drive channels")
+    bases = base_values(spec.device)
+    if not bases:
+        raise DriveSpecError(f"spec '{spec.device.name}': device kind '{spec.device.kind}' has no "
+                             "drive channels")
+    return bases
 
 
 def data_file_names(spec: SimulationSpec) -> list[str]:
@@ -203,91 +197,120 @@ def write_data_files(plan: DrivePlan, cell_size: float) -> dict[str, str]:
 def _layout(spec: SimulationSpec) -> tuple[list[Channel], list[Callable[[], np.ndarray]],
                                           float, int]:
     """Channels without values, how to draw each one's values, step length (s), step count."""
-    drive, name = spec.drive, spec.device.name
-    bases = channel_bases(spec)
-    units = DRIVABLE[spec.device.kind]
-
-    def check(parameter: str) -> None:
-        if parameter not in bases:
-            raise DriveSpecError(
-                f"spec '{name}': field 'drive.parameter' is '{parameter}', "
-                f"expected one of {sorted(bases)}"
-            )
-
-    def channel(parameter: str, amplitude: float, shape: str, frequency: float = 0.0) -> Channel:
-        return Channel(parameter, bases[parameter], units[parameter], amplitude, shape,
-                       frequency=frequency)
-
+    drive = spec.drive
     if isinstance(drive, RandomSineDrive | ParameterInputsDrive):
-        inputs = drive.inputs if isinstance(drive, ParameterInputsDrive) else (drive,)
-        if not inputs:
-            raise DriveSpecError(f"spec '{name}': field 'drive.inputs' is empty")
-        for item in inputs:
-            check(item.parameter)
-            if isinstance(item, SampledWaveformDrive):
-                _check_positive(name, {"drive.sample_time": item.sample_time})
-                if item.interpolation != "hold":
-                    raise DriveSpecError(
-                        f"spec '{name}': drive input '{item.name}' has field 'interpolation' "
-                        f"'{item.interpolation}'; an input among several must be 'hold'"
-                    )
-            else:
-                _check_positive(name, {"drive.frequency": item.frequency,
-                                       "drive.n_periods": item.n_periods})
-        step = min(_input_step(item) for item in inputs)
-        n_steps = int(round(inputs[0].duration / step))
-        channels, draws = [], []
-        for item in inputs:
-            ratio = step / _input_step(item)
-            repeat = int(round(1.0 / ratio))
-            if abs(repeat * ratio - 1.0) > 1e-9 or abs(item.duration - inputs[0].duration) > (
-                1e-9 * step
-            ):
-                raise DriveSpecError(
-                    f"spec '{name}': drive input '{item.name}' must have a period that is "
-                    f"a whole multiple of {step!r} s and last {inputs[0].duration!r} s"
-                )
-            if isinstance(item, SampledWaveformDrive):
-                channels.append(channel(item.parameter, item.amplitude, "hold"))
-                draws.append(lambda item=item, repeat=repeat: np.repeat(sampled_values(item),
-                                                                       repeat))
-            else:
-                channels.append(channel(item.parameter, item.amplitude, "sine", item.frequency))
-                draws.append(lambda item=item, repeat=repeat: np.repeat(random_amplitudes(item),
-                                                                       repeat))
+        channels, draws, step, n_steps = _input_channels(spec)
     elif isinstance(drive, HeldSequenceDrive | MaskedSequenceDrive):
-        check(drive.parameter)
-        if isinstance(drive, HeldSequenceDrive):
-            counts = {"drive.n_steps": drive.n_steps}
-            n_steps = drive.n_steps
-        else:
-            counts = {"drive.n_samples": drive.n_samples,
-                      "drive.n_virtual_nodes": drive.n_virtual_nodes}
-            n_steps = drive.n_samples * drive.n_virtual_nodes
-        _check_positive(name, {"drive.hold_time": drive.hold_time, **counts})
-        step = drive.hold_time
-        channels = [channel(drive.parameter, drive.amplitude, "hold")]
-        draws = [(lambda: held_values(drive)) if isinstance(drive, HeldSequenceDrive) else
-                 (lambda: masked_values(drive))]
+        channels, draws, step, n_steps = _sequence_channel(spec)
     elif isinstance(drive, SampledWaveformDrive):
-        check(drive.parameter)
-        _check_positive(name, {"drive.sample_time": drive.sample_time})
-        if drive.interpolation not in ("hold", "linear"):
-            raise DriveSpecError(
-                f"spec '{name}': field 'drive.interpolation' is '{drive.interpolation}', "
-                "expected 'hold' or 'linear'"
-            )
-        step = drive.sample_time
-        n_steps = drive.n_values - (1 if drive.interpolation == "linear" else 0)
-        if n_steps < 1:
-            raise DriveSpecError(f"spec '{name}': field 'drive.n_values' is too small")
-        channels = [channel(drive.parameter, drive.amplitude, drive.interpolation)]
-        draws = [lambda: sampled_values(drive)]
+        channels, draws, step, n_steps = _waveform_channel(spec)
     else:
-        raise DriveSpecError(f"spec '{name}': drive kind '{drive.kind}' has no drive channels")
+        raise DriveSpecError(f"spec '{spec.device.name}': drive kind '{drive.kind}' has no "
+                             "drive channels")
     files = data_file_names(spec)
     channels = [replace(ch, var=f"A{i}", file=files[i]) for i, ch in enumerate(channels)]
     return channels, draws, step, n_steps
+
+
+def _check_parameter(spec: SimulationSpec, parameter: str) -> None:
+    """DriveSpecError unless the device of `spec` may drive `parameter`."""
+    bases = channel_bases(spec)
+    if parameter not in bases:
+        raise DriveSpecError(
+            f"spec '{spec.device.name}': field 'drive.parameter' is '{parameter}', "
+            f"expected one of {sorted(bases)}"
+        )
+
+
+def _channel(spec: SimulationSpec, parameter: str, amplitude: float, shape: str,
+             frequency: float = 0.0) -> Channel:
+    """A channel of `parameter` at its base value and unit on the device of `spec`."""
+    return Channel(parameter, channel_bases(spec)[parameter], DRIVABLE[spec.device.kind][parameter],
+                   amplitude, shape, frequency=frequency)
+
+
+def _check_inputs(spec: SimulationSpec, inputs: tuple) -> None:
+    """Refuse an empty input list, a parameter the device cannot drive or a bad input field."""
+    name = spec.device.name
+    if not inputs:
+        raise DriveSpecError(f"spec '{name}': field 'drive.inputs' is empty")
+    for item in inputs:
+        _check_parameter(spec, item.parameter)
+        if isinstance(item, SampledWaveformDrive):
+            _check_positive(name, {"drive.sample_time": item.sample_time})
+            if item.interpolation != "hold":
+                raise DriveSpecError(
+                    f"spec '{name}': drive input '{item.name}' has field 'interpolation' "
+                    f"'{item.interpolation}'; an input among several must be 'hold'"
+                )
+        else:
+            _check_positive(name, {"drive.frequency": item.frequency,
+                                   "drive.n_periods": item.n_periods})
+
+
+def _input_channels(spec: SimulationSpec):
+    """A random sine, or the inputs of a ParameterInputsDrive, as channels on one step."""
+    drive = spec.drive
+    inputs = drive.inputs if isinstance(drive, ParameterInputsDrive) else (drive,)
+    _check_inputs(spec, inputs)
+    step = min(_input_step(item) for item in inputs)
+    n_steps = int(round(inputs[0].duration / step))
+    channels, draws = [], []
+    for item in inputs:
+        ratio = step / _input_step(item)
+        repeat = int(round(1.0 / ratio))
+        if abs(repeat * ratio - 1.0) > 1e-9 or abs(item.duration - inputs[0].duration) > (
+            1e-9 * step
+        ):
+            raise DriveSpecError(
+                f"spec '{spec.device.name}': drive input '{item.name}' must have a period "
+                f"that is a whole multiple of {step!r} s and last {inputs[0].duration!r} s"
+            )
+        if isinstance(item, SampledWaveformDrive):
+            channels.append(_channel(spec, item.parameter, item.amplitude, "hold"))
+            draws.append(lambda item=item, repeat=repeat: np.repeat(sampled_values(item),
+                                                                   repeat))
+        else:
+            channels.append(_channel(spec, item.parameter, item.amplitude, "sine",
+                                     item.frequency))
+            draws.append(lambda item=item, repeat=repeat: np.repeat(random_amplitudes(item),
+                                                                   repeat))
+    return channels, draws, step, n_steps
+
+
+def _sequence_channel(spec: SimulationSpec):
+    """A held or masked sequence as one channel held over each step."""
+    drive = spec.drive
+    _check_parameter(spec, drive.parameter)
+    if isinstance(drive, HeldSequenceDrive):
+        counts = {"drive.n_steps": drive.n_steps}
+        n_steps = drive.n_steps
+    else:
+        counts = {"drive.n_samples": drive.n_samples,
+                  "drive.n_virtual_nodes": drive.n_virtual_nodes}
+        n_steps = drive.n_samples * drive.n_virtual_nodes
+    _check_positive(spec.device.name, {"drive.hold_time": drive.hold_time, **counts})
+    channels = [_channel(spec, drive.parameter, drive.amplitude, "hold")]
+    draws = [(lambda: held_values(drive)) if isinstance(drive, HeldSequenceDrive) else
+             (lambda: masked_values(drive))]
+    return channels, draws, drive.hold_time, n_steps
+
+
+def _waveform_channel(spec: SimulationSpec):
+    """A sampled waveform as one channel, held or linear between its samples."""
+    drive, name = spec.drive, spec.device.name
+    _check_parameter(spec, drive.parameter)
+    _check_positive(name, {"drive.sample_time": drive.sample_time})
+    if drive.interpolation not in ("hold", "linear"):
+        raise DriveSpecError(
+            f"spec '{name}': field 'drive.interpolation' is '{drive.interpolation}', "
+            "expected 'hold' or 'linear'"
+        )
+    n_steps = drive.n_values - (1 if drive.interpolation == "linear" else 0)
+    if n_steps < 1:
+        raise DriveSpecError(f"spec '{name}': field 'drive.n_values' is too small")
+    channels = [_channel(spec, drive.parameter, drive.amplitude, drive.interpolation)]
+    return channels, [lambda: sampled_values(drive)], drive.sample_time, n_steps
 
 
 def _input_step(item: RandomSineDrive | SampledWaveformDrive) -> float:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from surrogate.config.parameters import DRIVABLE
 from surrogate.config.specs import SimulationSpec
-from surrogate.engines.drive_files import DRIVABLE, drive_plan
-from surrogate.engines.mumax3.render import expected_table_rows, input_columns
+from surrogate.engines.drive_files import drive_plan
+from surrogate.engines.table_layout import expected_table_rows, input_columns
 from surrogate.io.input_series import InputSeries
 
 

@@ -6,7 +6,8 @@ import os
 import shutil
 import subprocess
 
-ENGINES = ("auto", "mumax3", "magnumnp")
+from surrogate.config.engines import ENGINE_CHOICES as ENGINES
+
 # CUDA_VISIBLE_DEVICES (or a SLURM GPU variable) set to one of these hides every GPU.
 NO_GPU_VALUES = frozenset({"", "-1", "none", "nodevfiles"})
 

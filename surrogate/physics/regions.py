@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from surrogate.config.parameters import GRAIN_PARAMETERS, PARAMETERS
 from surrogate.config.specs import Grains, Material, SkyrmionDevice
 from surrogate.io.ovf import OvfError, format_ovf_text, read_ovf
 from surrogate.physics.geometry import cell_centres, disk_mask
@@ -102,8 +103,9 @@ def grain_parameters(material: Material, grains: Grains) -> list[tuple[float, fl
     tilt = rng.uniform(-grains.axis_tilt, grains.axis_tilt, size=(grains.n_regions, 2))
     axes = np.column_stack([tilt, np.ones(grains.n_regions)])
     axes /= np.linalg.norm(axes, axis=1, keepdims=True)
-    return [(float(k), float(d), tuple(float(c) for c in a))
-            for k, d, a in zip(ku1, dind, axes, strict=True)]
+    drawn = {"Ku1": [float(k) for k in ku1], "Dind": [float(d) for d in dind],
+             "anisotropy_axis": [tuple(float(c) for c in a) for a in axes]}
+    return list(zip(*(drawn[name] for name in GRAIN_PARAMETERS), strict=True))
 
 
 def _check_map(device: SkyrmionDevice, region_map: np.ndarray, source: str) -> np.ndarray:
@@ -134,12 +136,15 @@ def grain_material_maps(device: SkyrmionDevice, region_map: np.ndarray) -> dict[
     """
     region_map = _check_map(device, region_map, f"device '{device.name}'")
     parameters = grain_parameters(device.material, device.grains)
-    ku1 = np.array([p[0] for p in parameters] + [0.0])
-    dind = np.array([p[1] for p in parameters] + [0.0])
-    axes = np.array([p[2] for p in parameters] + [tuple(device.material.anisotropy_axis)],
-                    dtype=np.float64)
     index = np.where(region_map == OUTSIDE_REGION, len(parameters), region_map)
-    return {"Ku1": ku1[index], "Dind": dind[index], "anisotropy_axis": axes[index]}
+    maps = {}
+    for name in GRAIN_PARAMETERS:
+        position = PARAMETERS[name].grain_index
+        outside = (tuple(device.material.anisotropy_axis) if name == "anisotropy_axis"
+                   else 0.0)
+        values = np.array([p[position] for p in parameters] + [outside], dtype=np.float64)
+        maps[name] = values[index]
+    return maps
 
 
 def region_file_name(device: SkyrmionDevice) -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from surrogate.config.parameters import MAGNUMNP_NAMES, scalar_material_parameters
 from surrogate.config.specs import Material, SimulationSpec
 from surrogate.engines.drive_files import DrivePlan
 from surrogate.engines.magnumnp.demag import DEMAG_KERNELS, OneTransformDemag, demag_term
@@ -37,10 +38,6 @@ from surrogate.physics.constants import GAMMA_LL, MU0
 ENGINE = "magnum.np"
 INTEGRATORS = ("rkf45", "rk4")
 NORM_TOLERANCE = 1e-3
-#: Parameter names of the specs (mumax3's, e.g. a drive's `parameter`) -> magnum.np material keys.
-MAGNUMNP_NAMES = {
-    "Ms": "Ms", "Aex": "A", "Ku1": "Ku", "Dind": "Di", "anisotropy_axis": "Ku_axis", "J": "J",
-}
 #: Settling runs in chunks of this many sample periods (progress bar and checks).
 SETTLE_CHUNK_SAMPLES = 40
 
@@ -136,9 +133,9 @@ def uniform_material_maps(material: Material, magnetic: np.ndarray) -> dict[str,
     """
     inside = magnetic[..., None].astype(np.float64)
     maps = {MAGNUMNP_NAMES[name]: getattr(material, name) * inside
-            for name in ("Ms", "Aex", "Ku1", "Dind")}
+            for name in scalar_material_parameters()}
     axis = np.asarray(material.anisotropy_axis, dtype=np.float64)
-    maps["Ku_axis"] = np.broadcast_to(axis, magnetic.shape + (3,)).copy()
+    maps[MAGNUMNP_NAMES["anisotropy_axis"]] = np.broadcast_to(axis, magnetic.shape + (3,)).copy()
     return maps
 
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from surrogate.config.engines import check_supported
+from surrogate.config.parameters import DRIVABLE
 from surrogate.config.specs import SimulationSpec
-from surrogate.engines.capabilities import check_supported
-from surrogate.engines.drive_files import DRIVABLE, read_drive
+from surrogate.engines.drive_files import read_drive
 from surrogate.engines.magnumnp.base import MagnumRun, Numerics
 from surrogate.engines.magnumnp.skyrmion import SkyrmionRun
 from surrogate.engines.magnumnp.sp4 import StandardProblem4Run
 from surrogate.engines.magnumnp.vortex import VortexRun
-from surrogate.engines.mumax3.render import input_columns
+from surrogate.engines.table_layout import input_columns
 
 #: Device kind -> the magnum.np run of that device.
 RUNS: dict[str, type[MagnumRun]] = {

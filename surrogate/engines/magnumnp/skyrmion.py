@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from surrogate.config.parameters import GRAIN_PARAMETERS, MAGNUMNP_NAMES
 from surrogate.config.specs import SkyrmionDevice
 from surrogate.engines.magnumnp.base import (
-    MAGNUMNP_NAMES,
     EngineError,
     MagnumRun,
     Numerics,
@@ -63,9 +63,9 @@ def material_maps(device: SkyrmionDevice, data_folder: Path) -> dict[str, np.nda
         return maps
     regions = read_region_map(Path(data_folder) / region_file_name(device), device)
     grains = grain_material_maps(device, regions)
-    for name in ("Ku1", "Dind"):
-        maps[MAGNUMNP_NAMES[name]] = grains[name][..., None]
-    maps[MAGNUMNP_NAMES["anisotropy_axis"]] = grains["anisotropy_axis"]
+    for name in GRAIN_PARAMETERS:
+        values = grains[name]
+        maps[MAGNUMNP_NAMES[name]] = values if values.ndim == 4 else values[..., None]
     return maps
 
 

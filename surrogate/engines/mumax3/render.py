@@ -35,10 +35,10 @@ from pathlib import Path
 import jinja2
 import numpy as np
 
+from surrogate.config.parameters import MUMAX3_NAMES, PARAMETERS
 from surrogate.config.specs import (
     FieldStepDrive,
     Grains,
-    ParameterInputsDrive,
     SimulationSpec,
     SkyrmionDevice,
     StandardProblem4,
@@ -51,6 +51,7 @@ from surrogate.engines.drive_files import (
     drive_plan,
     write_data_files,
 )
+from surrogate.engines.table_layout import input_columns
 from surrogate.io.atomic import atomic_write
 from surrogate.io.ovf import format_ovf_text
 from surrogate.physics.geometry import oersted_field_per_current
@@ -95,6 +96,7 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["num"] = _num
+    env.globals["mumax3"] = MUMAX3_NAMES
     return env
 
 
@@ -106,36 +108,6 @@ def render_template(name: str, context: dict) -> str:
         raise RenderError(f"template '{name}' not found in {TEMPLATE_DIR}") from exc
     except jinja2.UndefinedError as exc:
         raise RenderError(f"template '{name}': {exc.message}") from exc
-
-
-def expected_table_rows(spec: SimulationSpec) -> int:
-    """Rows a complete run writes at least: one per sample period of the drive.
-
-    mumax3 writes a row at the drive start and one each `sample_period` after;
-    whether the row at exactly the end time appears depends on float rounding,
-    so the guaranteed count is duration / sample_period.
-    """
-    return int(round(spec.drive.duration / spec.sample_period))
-
-
-def input_columns(spec: SimulationSpec) -> list[str]:
-    """The table columns (mumax3 names, unit dropped) that record the drive of `spec`.
-
-    Skyrmion devices: `<parameter>.region<input_region>` per driven parameter,
-    the region average mumax3 writes for `TableAdd(<parameter>.Region(r))`; with
-    grains no region carries the bare input, so the column is a `TableAddVar`
-    named `<parameter>_input` holding base + offset. The vortex oscillator:
-    `Jz` (A/m2); standard problem 4: the B_ext components (T).
-    """
-    device, drive = spec.device, spec.drive
-    if isinstance(device, VortexOscillator):
-        return ["Jz"]
-    if isinstance(device, StandardProblem4):
-        return ["B_extx", "B_exty", "B_extz"]
-    inputs = drive.inputs if isinstance(drive, ParameterInputsDrive) else (drive,)
-    if device.grains is not None:
-        return [f"{item.parameter}_input" for item in inputs]
-    return [f"{item.parameter}.region{device.input_region}" for item in inputs]
 
 
 def render_simulation(
@@ -184,16 +156,16 @@ def _skyrmion(spec: SimulationSpec) -> tuple[str, dict, dict[str, str]]:
     if grains is not None:
         grain_context = _grain_context(device, grains)
         files[grain_context["region_file"]] = region_map_text(device, grain_region_map(device))
-        index = {"Ku1": 0, "Dind": 1}
         channels = [
-            replace(ch, grain_bases=tuple(
-                region[index[ch.parameter]] for region in grain_context["regions"]))
+            replace(ch, grain_bases=tuple(region[PARAMETERS[ch.parameter].grain_index]
+                                          for region in grain_context["regions"]))
             for ch in channels
         ]
     context = {
         "device": device, "drive": drive, "grains": grain_context, "channels": channels,
         "step": step, "n_steps": n_steps, "input_columns": input_columns(spec),
-        "table_quantities": [f"{ch.parameter}.Region({device.input_region})" for ch in channels],
+        "table_quantities": [f"{MUMAX3_NAMES[ch.parameter]}.Region({device.input_region})"
+                             for ch in channels],
     }
     return "skyrmion.mx3.j2", context, files
 

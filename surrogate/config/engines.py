@@ -1,18 +1,22 @@
-"""Which device x drive pairs each engine runs, and what a skyrmion drive may drive.
+"""The engines' names and what each runs: device x drive pairs, driven parameters, limits.
 
-Config validation (`surrogate.config.loader`) refuses an unsupported pair
-before any job starts, naming the field and the engine; engine `auto` must
-satisfy both engines. The magnum.np runner checks the same table.
+Facts about the engines that config validation (`surrogate.config.loader`)
+checks before any job starts, naming the field and the engine; engine `auto`
+must satisfy both engines. The engines import them from here (the magnum.np
+runner checks the same table).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from surrogate.config.specs import ParameterInputsDrive, SimulationSpec
-from surrogate.engines.drive_files import DRIVABLE
+from surrogate.config.parameters import DRIVABLE
+from surrogate.config.specs import Device, ParameterInputsDrive, SimulationSpec
 
+#: The micromagnetic engines, by the name a config's `engine` gives them.
 ENGINES = ("mumax3", "magnumnp")
+#: What a config's `engine` may say: an engine, or `auto` (surrogate.engines.select).
+ENGINE_CHOICES = ("auto", *ENGINES)
 #: Drives of a material parameter or a current, stepped through data files.
 CHANNEL_DRIVES = frozenset(
     {"random_sine", "parameter_inputs", "held_sequence", "masked_sequence", "sampled_waveform"}
@@ -95,3 +99,21 @@ def check_supported(engine: str, spec: SimulationSpec) -> None:
         raise ValueError("; ".join(
             f"spec '{spec.device.name}' / '{spec.drive.name}': field '{field}': {reason}"
             for field, reason in problems))
+
+
+def check_thermal_cell_count(name: str, device: Device) -> None:
+    """Refuse a thermal run (temperature > 0 K) on an odd total number of cells.
+
+    mumax3 draws the thermal field with cuRAND's normal generator, which fails
+    with CURAND_STATUS_LENGTH_NOT_MULTIPLE on an odd count (3.11 warns first,
+    3.10 just fails). Raises ValueError naming `devices.<name>.temperature`.
+    """
+    temperature = getattr(device, "temperature", 0.0)
+    nx, ny, nz = device.grid
+    cells = nx * ny * nz
+    if temperature > 0 and cells % 2 == 1:
+        raise ValueError(
+            f"field 'devices.{name}.temperature': {temperature} K needs an even number of "
+            f"cells for mumax3's thermal noise, the grid {nx} x {ny} x {nz} has {cells}; "
+            "change diameter, cell_size or layers"
+        )
