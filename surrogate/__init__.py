@@ -46,7 +46,7 @@ _EXPORTS = {
     # the Spin-NODE
     "ModelShape": "surrogate.node.model",
     "SpinNODE": "surrogate.node.model",
-    "TrainSettings": "surrogate.node.training",
+    "TrainSettings": "surrogate.config.model_settings",
     "TrainReport": "surrogate.node.training",
     "train_model": "surrogate.node.training",
     "Surrogate": "surrogate.node.checkpoint",
@@ -55,7 +55,8 @@ _EXPORTS = {
     "EvaluationResult": "surrogate.node.rollout",
     "evaluate_model": "surrogate.node.rollout",
     "predict_trace": "surrogate.node.rollout",
-    "nrmse": "surrogate.node.rollout",
+    "nrmse": "surrogate.metrics",
+    "pooled_nrmse": "surrogate.metrics",
     # noise
     "fit_input_noise": "surrogate.noise.input_noise",
     "predict_noisy": "surrogate.noise.input_noise",

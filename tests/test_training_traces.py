@@ -9,8 +9,10 @@ import pytest
 import torch
 
 from surrogate.io.trace import Trace
+from surrogate.metrics import nrmse
 from surrogate.node.embedding import delay_embed
-from surrogate.node.rollout import evaluate_model, nrmse
+from surrogate.node.model import ModelShape
+from surrogate.node.rollout import evaluate_model
 from surrogate.node.training import (
     TrainingError,
     TrainSettings,
@@ -45,8 +47,8 @@ def two_traces() -> list[Trace]:
 def test_windows_and_shooting_windows_never_cross_from_one_trace_to_the_next():
     settings = TrainSettings(k=2, window=5)
     data = _split(two_traces(), ["u"], ["x"], settings, ["a.npz", "b.npz"])
-    states, u_stages, room = _training_segments(data, settings.model_shape(1, 1), "rk4",
-                                                torch.float64)
+    shape = ModelShape.from_settings(settings, 1, 1)
+    states, u_stages, room = _training_segments(data, shape, "rk4", torch.float64)
     lengths = [len(x) - 1 for x in data.x_train]  # embedded states per trace (k = 2)
     assert [len(x) for x in data.x_train] == [240, 160]  # the last 20 % of each validates
     assert len(states) == len(u_stages) == len(room) == sum(lengths)

@@ -14,6 +14,12 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from surrogate.config.engines import (
+    ENGINE_CHOICES,
+    check_thermal_cell_count,
+    engines_of,
+    unsupported,
+)
 from surrogate.config.imported import (
     ImportedDevice,
     check_tables,
@@ -22,6 +28,8 @@ from surrogate.config.imported import (
     is_imported,
 )
 from surrogate.config.mackey_glass_spec import MackeyGlassSeries
+from surrogate.config.model_settings import SettingsError, TrainSettings, parse_model_settings
+from surrogate.config.parameters import driven_parameter_schema, material_schema
 from surrogate.config.specs import (
     DEVICE_KINDS,
     DRIVE_KINDS,
@@ -33,8 +41,6 @@ from surrogate.config.specs import (
     SimulationSpec,
     SkyrmionDevice,
 )
-from surrogate.engines.capabilities import engines_of, unsupported
-from surrogate.engines.mumax3.limits import check_thermal_cell_count
 
 # Device keys that configure the pipeline rather than the physics.
 PIPELINE_KEYS = ("outputs", "train_drive", "extra_train_drives", "test_drive", "main_run")
@@ -52,8 +58,8 @@ class ConfigError(ValueError):
 class RunConfig:
     """A validated configuration (the parsed YAML plus typed specs).
 
-    `model` is the raw `model` section, read into `TrainSettings` by the
-    training process (so that this module does not import torch).
+    `model` is the `model` section as typed, checked TrainSettings (every
+    default filled in).
     """
 
     raw: dict
@@ -64,7 +70,7 @@ class RunConfig:
     test_drive: str
     sample_period: float
     extra_train_drives: tuple[str, ...] = ()
-    model: dict = field(default_factory=dict)
+    model: TrainSettings = field(default_factory=TrainSettings)
     simulation: SimulationSettings = field(default_factory=SimulationSettings)
 
     @property
@@ -140,9 +146,19 @@ def drive_fields(raw: dict, name: str) -> list[tuple[str, str]]:
 
 
 def load_schema() -> dict:
-    """The configuration schema (JSON Schema draft 2020-12)."""
+    """The configuration schema (JSON Schema draft 2020-12).
+
+    The file at SCHEMA_PATH, completed from the registries it must not repeat:
+    the engine names (surrogate.config.engines), the material parameters and
+    the parameters a drive may set (surrogate.config.parameters).
+    """
     with open(SCHEMA_PATH, encoding="utf-8") as stream:
-        return yaml.safe_load(stream)
+        schema = yaml.safe_load(stream)
+    schema["properties"]["engine"]["enum"] = list(ENGINE_CHOICES)
+    schema["$defs"]["material"].update(material_schema())
+    schema["$defs"]["random_sine_drive"]["properties"]["parameter"].update(
+        driven_parameter_schema())
+    return schema
 
 
 def field_path(error: jsonschema.ValidationError) -> str:
@@ -292,7 +308,7 @@ def parse_config(raw: dict, source: str = "config") -> RunConfig:
         train_drive=raw["train_drive"], test_drive=raw["test_drive"],
         sample_period=float(raw["sample_period"]),
         extra_train_drives=tuple(raw.get("extra_train_drives", ())),
-        model=dict(raw.get("model", {})),
+        model=model_settings(raw, source),
         simulation=SimulationSettings(**raw.get("simulation", {})),
     )
     check_capabilities(config, source)
@@ -300,11 +316,19 @@ def parse_config(raw: dict, source: str = "config") -> RunConfig:
     return config
 
 
+def model_settings(raw: dict, source: str = "config") -> TrainSettings:
+    """The config's `model` section as TrainSettings; ConfigError naming the field if bad."""
+    try:
+        return parse_model_settings(raw.get("model", {}), source, section="model")
+    except SettingsError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
 def check_capabilities(config: RunConfig, source: str = "config") -> None:
     """ConfigError naming the field and the engine for each simulation the engine cannot run.
 
     Every device is checked with its training and held-out drives; engine `auto`
-    must be satisfied by both engines (surrogate.engines.capabilities).
+    must be satisfied by both engines (surrogate.config.engines).
     """
     lines = []
     for device in config.devices:

@@ -3,7 +3,9 @@
 A channel `x` is normalised as `(x - mean) / std` with statistics taken from the
 training data. The delay-embedded state at sample `i` is, delay-major,
 `[x_i, x_{i+d}, ..., x_{i+(k-1)d}]` where each `x_j` holds all channels and `d`
-is the delay in samples; the input stack uses the same layout.
+is the delay in samples; the input stack uses the same layout. This module is
+the one place that layout is written: `delay_offsets` and `delay_block` say
+where each delay is, and the integrators and the rollouts read them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from surrogate.config.model_settings import check_embedding
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,22 @@ def fit_normalisation(x: np.ndarray, names: list[str]) -> Normalisation:
     return Normalisation(mean, std)
 
 
+def delay_offsets(k: int, delay: int) -> np.ndarray:
+    """Samples from the first delay to each of the k delays of a state: 0, d, ..., (k-1)d."""
+    check_embedding(k, delay)
+    return np.arange(k) * delay
+
+
+def span(k: int, delay: int) -> int:
+    """Samples one embedded state covers, its first to its newest: (k - 1) * delay + 1."""
+    return int(delay_offsets(k, delay)[-1]) + 1
+
+
+def delay_block(j: int, n_channels: int) -> slice:
+    """The columns of delay j (0: the earliest) in an embedded row of `n_channels` channels."""
+    return slice(j * n_channels, (j + 1) * n_channels)
+
+
 def delay_embed(x: np.ndarray, k: int, delay: int = 1) -> np.ndarray:
     """Delay-embedded rows `[x_i, x_{i+d}, ..., x_{i+(k-1)d}]` for every valid i.
 
@@ -55,13 +75,12 @@ def delay_embed(x: np.ndarray, k: int, delay: int = 1) -> np.ndarray:
     x = np.asarray(x)
     if x.ndim != 2:
         raise ValueError(f"delay_embed: expected (T, n) samples, got shape {x.shape}")
-    if k < 1 or delay < 1:
-        raise ValueError(f"delay_embed: k={k} and delay={delay} must be >= 1")
-    span = (k - 1) * delay
-    if len(x) <= span:
+    check_embedding(k, delay, "delay_embed: ")
+    offsets = delay_offsets(k, delay)
+    if len(x) < span(k, delay):
         raise ValueError(f"delay_embed: {len(x)} samples are too few for k={k}, delay={delay}")
-    rows = len(x) - span
-    return np.concatenate([x[j * delay : j * delay + rows] for j in range(k)], axis=1)
+    rows = len(x) - offsets[-1]
+    return np.concatenate([x[offset : offset + rows] for offset in offsets], axis=1)
 
 
 def unembed(states: np.ndarray, n_channels: int, k: int, delay: int = 1) -> np.ndarray:
@@ -75,8 +94,10 @@ def unembed(states: np.ndarray, n_channels: int, k: int, delay: int = 1) -> np.n
     if len(states) < delay:
         raise ValueError(f"unembed: {len(states)} states are too few for delay={delay}")
     last = len(states) - 1
+    offsets = delay_offsets(k, delay)
     tail = []
-    for ahead in range(1, (k - 1) * delay + 1):
+    for ahead in range(1, span(k, delay)):
         j = -(-ahead // delay)  # the first delay that reaches `ahead` samples past the last state
-        tail.append(states[last + ahead - j * delay, j * n_channels : (j + 1) * n_channels])
-    return np.concatenate([states[:, :n_channels], np.reshape(tail, (-1, n_channels))], axis=0)
+        tail.append(states[last + ahead - offsets[j], delay_block(j, n_channels)])
+    return np.concatenate([states[:, delay_block(0, n_channels)],
+                           np.reshape(tail, (-1, n_channels))], axis=0)

@@ -21,12 +21,13 @@ import numba
 import numpy as np
 import torch
 
-from surrogate.node.integrators import check_scheme
+from surrogate.node.integrators import STAGE_NODES, STEP_WEIGHTS, check_scheme
 from surrogate.node.model import ACTIVATIONS, SpinNODE
 
 # Index of each activation in model.ACTIVATIONS, as `_act` branches on it.
 ACTIVATION_IDS = {name: index for index, name in enumerate(ACTIVATIONS)}
-SCHEME_IDS = {"rk4": 0, "rk38": 1}
+# Index of each scheme in integrators.STAGE_NODES, as `_rollout` branches on it (0: rk4).
+SCHEME_IDS = {name: index for index, name in enumerate(STAGE_NODES)}
 
 
 #: Floating-point liberties for the compiled loops: reassociation and fused multiply-add,
@@ -140,7 +141,7 @@ def _field(y, u, wf, bf, wh, bh, wl, bl, ws, kind, z, h, g, out):  # pragma: no 
 
 
 @numba.njit(cache=True)
-def _rollout(y0, u, scheme, wf, bf, wh, bh, wl, bl, ws, kind):  # pragma: no cover
+def _rollout(y0, u, scheme, middle, total, wf, bf, wh, bh, wl, bl, ws, kind):  # pragma: no cover
     n_steps, d = u.shape[0], y0.shape[0]
     states = np.empty((n_steps + 1, d))
     states[0] = y0
@@ -162,7 +163,7 @@ def _rollout(y0, u, scheme, wf, bf, wh, bh, wl, bl, ws, kind):  # pragma: no cov
                 tmp[i] = y[i] + k3[i]
             _field(tmp, u[n, 2], wf, bf, wh, bh, wl, bl, ws, kind, z, h, g, k4)
             for i in range(d):
-                y[i] = y[i] + (k1[i] + 2.0 * (k2[i] + k3[i]) + k4[i]) / 6.0
+                y[i] = y[i] + (k1[i] + middle * (k2[i] + k3[i]) + k4[i]) / total
         else:
             for i in range(d):
                 tmp[i] = y[i] + k1[i] / 3.0
@@ -174,7 +175,7 @@ def _rollout(y0, u, scheme, wf, bf, wh, bh, wl, bl, ws, kind):  # pragma: no cov
                 tmp[i] = y[i] + k1[i] - k2[i] + k3[i]
             _field(tmp, u[n, 3], wf, bf, wh, bh, wl, bl, ws, kind, z, h, g, k4)
             for i in range(d):
-                y[i] = y[i] + (k1[i] + 3.0 * (k2[i] + k3[i]) + k4[i]) / 8.0
+                y[i] = y[i] + (k1[i] + middle * (k2[i] + k3[i]) + k4[i]) / total
         states[n + 1] = y
     return states
 
@@ -184,6 +185,7 @@ def rollout_single(field: PackedField, y0: np.ndarray, u_stages: np.ndarray, sch
     return _rollout(
         np.ascontiguousarray(y0, dtype=np.float64),
         np.ascontiguousarray(u_stages, dtype=np.float64), SCHEME_IDS[scheme],
+        *STEP_WEIGHTS[scheme],
         field.w_first, field.b_first, field.w_hidden, field.b_hidden,
         field.w_last, field.b_last, field.w_skip, field.activation,
     )
@@ -292,6 +294,7 @@ def rollout_batched(
     states[0] = torch.as_tensor(y0).cpu().numpy()
     rhs = _BatchedField(field, batch, n_nodes, dtype)
     k1, k2, k3, k4, tmp = (np.empty_like(states[0]) for _ in range(5))
+    middle, total = STEP_WEIGHTS[scheme]
     for n in range(n_steps):
         y, nxt = states[n], states[n + 1]
         rhs.set_inputs(u[n])
@@ -305,9 +308,6 @@ def rollout_batched(
             rhs(tmp, 1, k3)
             np.add(y, k3, out=tmp)
             rhs(tmp, 2, k4)
-            np.add(k2, k3, out=tmp)
-            tmp *= 2.0
-            weights = 6.0
         else:
             np.multiply(k1, 1.0 / 3.0, out=tmp)
             tmp += y
@@ -320,12 +320,11 @@ def rollout_batched(
             tmp += k3
             tmp += y
             rhs(tmp, 3, k4)
-            np.add(k2, k3, out=tmp)
-            tmp *= 3.0
-            weights = 8.0
+        np.add(k2, k3, out=tmp)
+        tmp *= middle
         tmp += k1
         tmp += k4
-        tmp /= weights
+        tmp /= total
         np.add(y, tmp, out=nxt)
         if kicks is not None:
             nxt += kicks[n]

@@ -24,9 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from surrogate.node.embedding import delay_offsets
+
 Field = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 STAGE_NODES = {"rk4": (0.0, 0.5, 1.0), "rk38": (0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0)}
+#: The weights of each scheme's step, y + (k1 + w (k2 + k3) + k4) / n, as (w, n): the one
+#: place they are written (the tableaux below, rk4_step and node/fast_rollout.py read them).
+STEP_WEIGHTS = {"rk4": (2.0, 6.0), "rk38": (3.0, 8.0)}
 
 
 @dataclass(frozen=True)
@@ -40,17 +45,23 @@ class ButcherTableau:
     node: np.ndarray
 
 
+def _step_weights(scheme: str) -> np.ndarray:
+    """The b row of a scheme's tableau: (1, w, w, 1) / n from STEP_WEIGHTS."""
+    middle, total = STEP_WEIGHTS[scheme]
+    return np.array([1.0, middle, middle, 1.0]) / total
+
+
 # The schemes of `rk4_step` as tables, for the compiled training path
 # (rollout_gradient.py); tests/test_rollout_gradient.py checks that the two agree.
 BUTCHER_TABLEAUX = {
     "rk4": ButcherTableau(
         np.array([[0.0, 0.0, 0.0, 0.0], [0.5, 0.0, 0.0, 0.0], [0.0, 0.5, 0.0, 0.0],
                   [0.0, 0.0, 1.0, 0.0]]),
-        np.array([1.0, 2.0, 2.0, 1.0]) / 6.0, np.array([0, 1, 1, 2])),
+        _step_weights("rk4"), np.array([0, 1, 1, 2])),
     "rk38": ButcherTableau(
         np.array([[0.0, 0.0, 0.0, 0.0], [1.0 / 3.0, 0.0, 0.0, 0.0],
                   [-1.0 / 3.0, 1.0, 0.0, 0.0], [1.0, -1.0, 1.0, 0.0]]),
-        np.array([1.0, 3.0, 3.0, 1.0]) / 8.0, np.array([0, 1, 2, 3])),
+        _step_weights("rk38"), np.array([0, 1, 2, 3])),
 }
 
 
@@ -72,7 +83,8 @@ class InputGrid:
     def stack_at(self, tau: torch.Tensor) -> torch.Tensor:
         """Stacked inputs (..., n_in*k) at model times `tau` (any shape)."""
         last = len(self.u) - 1
-        offsets = torch.arange(self.k, dtype=torch.float64) * (self.stride * self.delay)
+        offsets = torch.as_tensor(delay_offsets(self.k, self.delay) * self.stride,
+                                  dtype=torch.float64)
         pos = tau.to(torch.float64).unsqueeze(-1) * self.stride + offsets
         if pos.numel() and (pos.min() < -1e-9 or pos.max() > last + 1e-6):
             raise ValueError(
@@ -97,17 +109,17 @@ def stage_inputs(grid: InputGrid, starts: torch.Tensor, n_steps: int, scheme: st
 
 def rk4_step(field: Field, y: torch.Tensor, u_nodes: torch.Tensor, scheme: str) -> torch.Tensor:
     """One step of size 1 from `y` (B, d) with inputs `u_nodes` (n_nodes, B, n_in*k)."""
+    middle, total = STEP_WEIGHTS[scheme]
+    k1 = field(y, u_nodes[0])
     if scheme == "rk4":
-        k1 = field(y, u_nodes[0])
         k2 = field(y + 0.5 * k1, u_nodes[1])
         k3 = field(y + 0.5 * k2, u_nodes[1])
         k4 = field(y + k3, u_nodes[2])
-        return y + (k1 + 2.0 * (k2 + k3) + k4) / 6.0
-    k1 = field(y, u_nodes[0])
-    k2 = field(y + k1 / 3.0, u_nodes[1])
-    k3 = field(y + k2 - k1 / 3.0, u_nodes[2])
-    k4 = field(y + k1 - k2 + k3, u_nodes[3])
-    return y + (k1 + 3.0 * (k2 + k3) + k4) / 8.0
+    else:
+        k2 = field(y + k1 / 3.0, u_nodes[1])
+        k3 = field(y + k2 - k1 / 3.0, u_nodes[2])
+        k4 = field(y + k1 - k2 + k3, u_nodes[3])
+    return y + (k1 + middle * (k2 + k3) + k4) / total
 
 
 def rk4_rollout(

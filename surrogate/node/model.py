@@ -25,6 +25,8 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from surrogate.config.model_settings import SettingsError, TrainSettings, check_embedding
+from surrogate.node.embedding import span
 from surrogate.node.integrators import Field
 
 
@@ -80,6 +82,10 @@ class FieldParts:
     activation: str
 
 
+#: The model-shape defaults are the training settings' (one place for each default).
+_DEFAULTS = TrainSettings()
+
+
 @dataclass(frozen=True)
 class ModelShape:
     """Sizes of the vector field: channels, embedding, MLP width/depth, activation.
@@ -89,22 +95,33 @@ class ModelShape:
 
     n_out: int
     n_in: int
-    k: int = 2
-    hidden: int = 50
-    depth: int = 2
-    activation: str = "tanh"
-    n_aug: int = 0
+    k: int = _DEFAULTS.k
+    hidden: int = _DEFAULTS.hidden
+    depth: int = _DEFAULTS.depth
+    activation: str = _DEFAULTS.activation
+    n_aug: int = _DEFAULTS.n_aug
     linear: bool = True
-    delay: int = 1
+    delay: int = _DEFAULTS.delay
+
+    @classmethod
+    def from_settings(cls, settings: TrainSettings, n_out: int, n_in: int) -> ModelShape:
+        """The shape of a model of `n_out` outputs and `n_in` inputs with these settings."""
+        return cls(n_out, n_in, settings.k, settings.hidden, settings.depth, settings.activation,
+                   settings.n_aug, delay=settings.delay)
 
     @property
     def span(self) -> int:
         """Model-grid samples that one embedded state covers: (k - 1) * delay + 1."""
-        return (self.k - 1) * self.delay + 1
+        return span(self.k, self.delay)
+
+    @property
+    def embedded_dim(self) -> int:
+        """Values of the delay-embedded outputs: the state without its latent dimensions."""
+        return self.n_out * self.k
 
     @property
     def state_dim(self) -> int:
-        return self.n_out * self.k + self.n_aug
+        return self.embedded_dim + self.n_aug
 
     @property
     def input_dim(self) -> int:
@@ -123,7 +140,11 @@ class SpinNODE(nn.Module):
             raise ValueError(
                 f"activation '{shape.activation}' is not one of {sorted(ACTIVATIONS)}"
             )
-        if min(shape.n_out, shape.k, shape.hidden, shape.depth, shape.delay) < 1 or shape.n_in < 0:
+        try:
+            check_embedding(shape.k, shape.delay)
+        except SettingsError as exc:
+            raise ValueError(f"invalid model shape {shape}: {exc}") from exc
+        if min(shape.n_out, shape.hidden, shape.depth) < 1 or shape.n_in < 0:
             raise ValueError(f"invalid model shape {shape}")
         self.shape = shape
         layers: list[nn.Module] = []

@@ -14,8 +14,9 @@ import numpy as np
 import torch
 
 from surrogate.io.trace import Trace
+from surrogate.metrics import nrmse
 from surrogate.node.checkpoint import Surrogate, load_checkpoint
-from surrogate.node.embedding import delay_embed, unembed
+from surrogate.node.embedding import delay_block, delay_embed, unembed
 from surrogate.node.fast_rollout import pack, rollout_batched, rollout_single
 from surrogate.node.integrators import InputGrid, stage_inputs
 from surrogate.node.model import ModelShape
@@ -36,21 +37,6 @@ class EvaluationResult:
     target: np.ndarray
     inputs: np.ndarray
     stride: int
-
-
-def nrmse(predicted: np.ndarray, target: np.ndarray) -> float:
-    """sqrt(mean((pred - target)^2) / var(target)), averaged over channels (columns)."""
-    predicted = np.asarray(predicted, dtype=np.float64)
-    target = np.asarray(target, dtype=np.float64)
-    if predicted.shape != target.shape:
-        raise ValueError(f"nrmse: predicted {predicted.shape} and target {target.shape} differ")
-    predicted = predicted.reshape(len(predicted), -1)
-    target = target.reshape(len(target), -1)
-    variance = target.var(axis=0)
-    if np.any(variance <= 0):
-        raise ValueError("nrmse: a target channel is constant (zero variance)")
-    error = np.mean((predicted - target) ** 2, axis=0)
-    return float(np.mean(np.sqrt(error / variance)))
 
 
 def stride_for(step_s: float, trace: Trace) -> int:
@@ -104,7 +90,7 @@ def rollouts_from_every_state(
                             surrogate.scheme)
     y0 = np.concatenate([states[:n_starts], np.zeros((n_starts, shape.n_aug))], axis=1)
     rolled = rollout_batched(surrogate.model, torch.as_tensor(y0), u_stages, surrogate.scheme)
-    return rolled[1:, :, shape.n_out * (shape.k - 1) : shape.n_out * shape.k].double().numpy()
+    return rolled[1:, :, delay_block(shape.k - 1, shape.n_out)].double().numpy()
 
 
 def free_run(

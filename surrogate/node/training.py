@@ -41,7 +41,9 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from surrogate.config.model_settings import SettingsError, TrainSettings
 from surrogate.io.trace import Trace
+from surrogate.metrics import nrmse
 from surrogate.node.checkpoint import (
     Surrogate,
     load_checkpoint,
@@ -53,7 +55,6 @@ from surrogate.node.integrators import InputGrid, check_scheme, stage_inputs
 from surrogate.node.model import ModelShape, SpinNODE
 from surrogate.node.rollout import (
     channels,
-    nrmse,
     predict_normalised,
     rollouts_from_every_state,
     stride_for,
@@ -61,95 +62,10 @@ from surrogate.node.rollout import (
 from surrogate.node.rollout_gradient import compile_kernels, supports, training_rollout
 
 DEFAULT_STEP_S = 5e-12  # s: the paper's step; on 2.5 ps tables the half steps are samples
-# The model-shape defaults are ModelShape's; TrainSettings takes them from there.
-_SHAPE_DEFAULTS = {field.name: field.default for field in dataclasses.fields(ModelShape)}
 
 
 class TrainingError(RuntimeError):
     """Training cannot proceed (bad settings, too short a trace, NaN loss)."""
-
-
-@dataclass
-class TrainSettings:
-    """Model shape, optimiser and budget. Times in s except `max_minutes`.
-
-    `step_s` is the model step, a whole number of samples (None: the multiple
-    of the sample spacing nearest DEFAULT_STEP_S, at least one sample). Window
-    lengths are in model steps, and so is `delay`, the spacing of the k delays
-    of the embedding. In the L-BFGS phase every function evaluation
-    counts as an iteration, and the cap is checked between its steps, so a
-    capped run may end a few iterations past `max_iterations`.
-    """
-
-    k: int = _SHAPE_DEFAULTS["k"]
-    hidden: int = _SHAPE_DEFAULTS["hidden"]
-    depth: int = _SHAPE_DEFAULTS["depth"]
-    activation: str = _SHAPE_DEFAULTS["activation"]
-    n_aug: int = _SHAPE_DEFAULTS["n_aug"]
-    delay: int = _SHAPE_DEFAULTS["delay"]
-    seed: int = 0
-    max_minutes: float = 5.0
-    max_iterations: int | None = None
-    dtype: str = "float32"
-    step_s: float | None = None
-    scheme: str = "rk4"
-    window: int = 20
-    window_max: int = 50
-    curriculum: float = 0.8
-    batch: int = 256
-    lr: float = 5e-3
-    lr_final: float = 3e-4
-    clip: float = 1.0
-    ema: float = 0.99
-    val_fraction: float = 0.2
-    val_every: int = 100
-    patience: int = 30
-    checkpoint_every_s: float = 60.0
-    val_horizon: int = 0
-    finetune_fraction: float = 0.5
-    finetune_window: int = 100
-    restarts: int = 1
-
-    def validate(self) -> None:
-        """Raise TrainingError naming the first bad field."""
-        positive = ("k", "delay", "hidden", "depth", "window", "window_max", "batch", "val_every",
-                    "patience", "max_minutes", "lr", "lr_final")
-        for name in positive:
-            if not getattr(self, name) > 0:
-                raise TrainingError(f"TrainSettings.{name} must be > 0, got {getattr(self, name)}")
-        if self.window_max < self.window:
-            raise TrainingError("TrainSettings.window_max must be >= window")
-        if not 0 < self.val_fraction < 1:
-            raise TrainingError(
-                f"TrainSettings.val_fraction must be in (0, 1), got {self.val_fraction}"
-            )
-        if not 0 <= self.ema < 1:
-            raise TrainingError(f"TrainSettings.ema must be in [0, 1), got {self.ema}")
-        if self.dtype not in ("float32", "float64"):
-            raise TrainingError(f"TrainSettings.dtype must be float32 or float64, got {self.dtype}")
-        if not 0 <= self.finetune_fraction < 1:
-            raise TrainingError(
-                f"TrainSettings.finetune_fraction must be in [0, 1), got {self.finetune_fraction}"
-            )
-        if self.restarts < 1:
-            raise TrainingError(f"TrainSettings.restarts must be >= 1, got {self.restarts}")
-        if self.finetune_window < 1:
-            raise TrainingError(
-                f"TrainSettings.finetune_window must be >= 1, got {self.finetune_window}"
-            )
-        if self.val_horizon < 0:
-            raise TrainingError(f"TrainSettings.val_horizon must be >= 0, got {self.val_horizon}")
-        if self.max_iterations is not None and self.max_iterations < 1:
-            raise TrainingError("TrainSettings.max_iterations must be >= 1 or None")
-        try:
-            check_scheme(self.scheme)
-        except ValueError as exc:
-            raise TrainingError(f"TrainSettings.scheme: {exc}") from exc
-
-    def model_shape(self, n_out: int, n_in: int) -> ModelShape:
-        """The shape of a model of `n_out` outputs and `n_in` inputs with these settings."""
-        return ModelShape(n_out, n_in, self.k, self.hidden, self.depth, self.activation,
-                          self.n_aug, delay=self.delay)
 
 
 @dataclass
@@ -188,7 +104,7 @@ def _split(
         stride = max(1, round(DEFAULT_STEP_S / first.dt))
     else:
         stride = stride_for(settings.step_s, first)
-    span = settings.model_shape(len(outputs), len(inputs)).span
+    span = ModelShape.from_settings(settings, len(outputs), len(inputs)).span
     need = span + settings.window + 1
     x_train, x_val, u_train, u_val = [], [], [], []
     for trace, label in zip(traces, labels, strict=True):
@@ -283,6 +199,17 @@ def _validation_nrmse(
     return _free_run_nrmse(surrogate, xs, us, stride)
 
 
+def _check_settings(settings: TrainSettings) -> None:
+    """TrainingError naming the first bad field of `settings`, its scheme included."""
+    try:
+        settings.validate()
+        check_scheme(settings.scheme)
+    except SettingsError as exc:
+        raise TrainingError(str(exc)) from exc
+    except ValueError as exc:
+        raise TrainingError(f"TrainSettings.scheme: {exc}") from exc
+
+
 def partial_path(out_path: str | os.PathLike) -> Path:
     """Where periodic checkpoints of a training towards `out_path` go: `MODEL.partial.pt`.
 
@@ -319,7 +246,7 @@ def train_model(
     sidecar when it was made with the same settings and data; the resumed run
     then ends bit-identical to an uninterrupted one under an iteration cap.
     """
-    settings.validate()
+    _check_settings(settings)
     out_path = Path(out_path)
     traces = [trace] if isinstance(trace, Trace) else list(trace)
     if not traces:
@@ -338,7 +265,7 @@ def train_model(
     data = _split(traces, inputs, outputs, settings, trace_labels)
     dtype = getattr(torch, settings.dtype)
     torch.manual_seed(settings.seed)
-    shape = settings.model_shape(len(outputs), len(inputs))
+    shape = ModelShape.from_settings(settings, len(outputs), len(inputs))
     model = SpinNODE(shape).to(dtype)
     surrogate = Surrogate(
         model=model,
@@ -410,127 +337,170 @@ def _fingerprint(data: _Split, settings: TrainSettings) -> str:
     return digest.hexdigest()
 
 
+@dataclass
+class _Run:
+    """Where a training run stands: iterations done, validations without improvement, the
+    best (score, iteration, averaged weights) so far and the training time spent (s)."""
+
+    best: tuple
+    iteration: int = 0
+    stalls: int = 0
+    elapsed_s: float = 0.0
+
+
+@dataclass
+class _Optimisation:
+    """The live model, its weight average, Adam and the random stream of window starts."""
+
+    model: SpinNODE
+    averaged: SpinNODE
+    optimiser: torch.optim.Optimizer
+    generator: torch.Generator
+
+    def state(self, run: _Run, fingerprint: str, elapsed_s: float) -> dict:
+        """The full training state a resumed run continues from."""
+        return {
+            "fingerprint": fingerprint, "live": copy.deepcopy(self.model.state_dict()),
+            "averaged": self.averaged.state_dict(), "optimiser": self.optimiser.state_dict(),
+            "generator": self.generator.get_state(), "iteration": run.iteration,
+            "stalls": run.stalls, "elapsed_s": elapsed_s,
+            "best_score": run.best[0], "best_iteration": run.best[1], "best": run.best[2],
+        }
+
+    def restore(self, saved: dict) -> _Run:
+        """Load a saved training state; return where that run stood."""
+        self.model.load_state_dict(saved["live"])
+        self.averaged.load_state_dict(saved["averaged"])
+        self.optimiser.load_state_dict(saved["optimiser"])
+        self.generator.set_state(saved["generator"])
+        return _Run((saved["best_score"], saved["best_iteration"], saved["best"]),
+                    saved["iteration"], saved["stalls"], saved["elapsed_s"])
+
+
 def _fit(
     surrogate: Surrogate, data: _Split, settings: TrainSettings, out_path: Path, progress: bool,
     resume: bool,
 ) -> TrainReport:
+    """Adam on random windows, then L-BFGS; validate, checkpoint, save the best weights."""
     model = surrogate.model
-    shape = surrogate.shape
     dtype = next(model.parameters()).dtype
-    generator = torch.Generator().manual_seed(settings.seed)
-    n_emb = shape.n_out * shape.k
-    states, u_stages, room = _training_segments(data, shape, settings.scheme, dtype)
-    window_max = min(settings.window_max, int(room.max()))
-    optimiser = torch.optim.Adam(model.parameters(), lr=settings.lr)
-
-    averaged = copy.deepcopy(model)
-    shadow = dataclasses.replace(surrogate, model=averaged)
-    best = (math.inf, 0, copy.deepcopy(model.state_dict()))
-    stalls = 0
-    stopped_by = "time budget"
-    iteration = 0
-    elapsed_s = 0.0
+    opt = _Optimisation(model, copy.deepcopy(model), torch.optim.Adam(model.parameters(),
+                                                                      lr=settings.lr),
+                        torch.Generator().manual_seed(settings.seed))
+    segments = _training_segments(data, surrogate.shape, settings.scheme, dtype)
+    window_max = min(settings.window_max, int(segments[2].max()))
+    shadow = dataclasses.replace(surrogate, model=opt.averaged)
+    run = _Run((math.inf, 0, copy.deepcopy(model.state_dict())))
     sidecar = partial_path(out_path)
     fingerprint = _fingerprint(data, settings)
     if resume:
         saved = _load_training_state(sidecar, fingerprint)
         if saved is not None:
-            model.load_state_dict(saved["live"])
-            averaged.load_state_dict(saved["averaged"])
-            optimiser.load_state_dict(saved["optimiser"])
-            generator.set_state(saved["generator"])
-            iteration, stalls, elapsed_s = saved["iteration"], saved["stalls"], saved["elapsed_s"]
-            best = (saved["best_score"], saved["best_iteration"], saved["best"])
-            print(f"resumed at iteration {iteration} from {sidecar}", file=sys.stderr)
+            run = opt.restore(saved)
+            print(f"resumed at iteration {run.iteration} from {sidecar}", file=sys.stderr)
     if supports(model):
         compile_kernels(dtype)  # before the clock starts: a one-time cost per install
-    start = time.monotonic() - elapsed_s
+    start = time.monotonic() - run.elapsed_s
     last_save = time.monotonic()
     bar = tqdm(disable=not progress, desc="train", unit="it")
     adam_share = 1.0 - settings.finetune_fraction
+    stopped_by = "time budget"
     while True:
-        done = _progress(settings, iteration, time.monotonic() - start)
+        done = _progress(settings, run.iteration, time.monotonic() - start)
         if done >= 1.0 or time.monotonic() - start >= 60.0 * settings.max_minutes:
-            if _reached_iteration_cap(settings, iteration):
+            if _reached_iteration_cap(settings, run.iteration):
                 stopped_by = "iterations"
             break
         if done >= adam_share:
-            best, iteration, stopped_by = _finetune(
-                shadow, states, u_stages, room, data, settings, best, iteration, start
+            run.best, run.iteration, stopped_by = _finetune(
+                shadow, *segments, data, settings, run.best, run.iteration, start
             )
             break
-        done /= adam_share
-        ramp = min(1.0, done / settings.curriculum) if settings.curriculum > 0 else 1.0
-        length = round(settings.window + (window_max - settings.window) * ramp)
-        lr = settings.lr_final + 0.5 * (settings.lr - settings.lr_final) * (
-            1 + math.cos(math.pi * done)
-        )
-        for group in optimiser.param_groups:
-            group["lr"] = lr
-
-        starts = _window_starts(room, length, settings.batch, generator)
-        steps = starts[:, None] + torch.arange(length)
-        u = u_stages[steps].permute(1, 2, 0, 3)
-        y0 = states[starts]
-        if shape.n_aug:
-            y0 = torch.cat([y0, y0.new_zeros(len(y0), shape.n_aug)], dim=1)
-        predicted = training_rollout(model, y0, u, settings.scheme)[1:, :, :n_emb]
-        target = states[starts[None, :] + torch.arange(1, length + 1)[:, None]]
-        loss = torch.mean((predicted - target) ** 2)
-        if not torch.isfinite(loss):
-            raise TrainingError(
-                f"training loss became {loss.item()} at iteration {iteration} "
-                f"(window {length}, lr {lr:.3g}); lower TrainSettings.lr or window_max"
-            )
-        optimiser.zero_grad()
-        loss.backward()
-        if settings.clip > 0:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), settings.clip)
-        optimiser.step()
-        _average(averaged, model, min(settings.ema, (1 + iteration) / (10 + iteration)))
-        iteration += 1
-
-        if iteration % settings.val_every == 0:
+        length, lr = _schedule(settings, done / adam_share, window_max)
+        loss = _adam_step(opt, segments, length, lr, settings, surrogate.shape, run.iteration)
+        run.iteration += 1
+        if run.iteration % settings.val_every == 0:
             score = _validation_nrmse(
                 shadow, data.x_val, data.u_val, data.stride, settings.val_horizon
             )
-            if score < best[0]:
-                best = (score, iteration, copy.deepcopy(averaged.state_dict()))
-                stalls = 0
+            if score < run.best[0]:
+                run.best = (score, run.iteration, copy.deepcopy(opt.averaged.state_dict()))
+                run.stalls = 0
             else:
-                stalls += 1
+                run.stalls += 1
             bar.set_postfix(loss=f"{loss.item():.2e}", val=f"{score:.4f}",
-                            best=f"{best[0]:.4f}", window=length)
-            if stalls >= settings.patience:
+                            best=f"{run.best[0]:.4f}", window=length)
+            if run.stalls >= settings.patience:
                 stopped_by = "early stopping"
                 break
             if time.monotonic() - last_save >= settings.checkpoint_every_s:
-                state = {
-                    "fingerprint": fingerprint, "live": copy.deepcopy(model.state_dict()),
-                    "averaged": averaged.state_dict(), "optimiser": optimiser.state_dict(),
-                    "generator": generator.get_state(), "iteration": iteration,
-                    "stalls": stalls, "elapsed_s": time.monotonic() - start,
-                    "best_score": best[0], "best_iteration": best[1], "best": best[2],
-                }
-                _save(surrogate, best, sidecar, partial=True, training_state=state)
+                state = opt.state(run, fingerprint, time.monotonic() - start)
+                _save(surrogate, run.best, sidecar, partial=True, training_state=state)
                 last_save = time.monotonic()
         bar.update()
     bar.close()
+    return _finish(surrogate, shadow, data, settings, run, start, stopped_by, out_path)
 
+
+def _schedule(settings: TrainSettings, done: float, window_max: int) -> tuple[int, float]:
+    """(window length in model steps, learning rate) at fraction `done` of Adam's budget:
+    the window grows over the `curriculum`, the rate follows a cosine to `lr_final`."""
+    ramp = min(1.0, done / settings.curriculum) if settings.curriculum > 0 else 1.0
+    length = round(settings.window + (window_max - settings.window) * ramp)
+    lr = settings.lr_final + 0.5 * (settings.lr - settings.lr_final) * (
+        1 + math.cos(math.pi * done)
+    )
+    return length, lr
+
+
+def _adam_step(opt: _Optimisation, segments: tuple, length: int, lr: float,
+               settings: TrainSettings, shape: ModelShape, iteration: int) -> torch.Tensor:
+    """One Adam step on a batch of random windows of `length` steps; returns the loss."""
+    states, u_stages, room = segments
+    for group in opt.optimiser.param_groups:
+        group["lr"] = lr
+    starts = _window_starts(room, length, settings.batch, opt.generator)
+    steps = starts[:, None] + torch.arange(length)
+    u = u_stages[steps].permute(1, 2, 0, 3)
+    y0 = states[starts]
+    if shape.n_aug:
+        y0 = torch.cat([y0, y0.new_zeros(len(y0), shape.n_aug)], dim=1)
+    predicted = training_rollout(opt.model, y0, u, settings.scheme)[1:, :, :shape.embedded_dim]
+    target = states[starts[None, :] + torch.arange(1, length + 1)[:, None]]
+    loss = torch.mean((predicted - target) ** 2)
+    if not torch.isfinite(loss):
+        raise TrainingError(
+            f"training loss became {loss.item()} at iteration {iteration} "
+            f"(window {length}, lr {lr:.3g}); lower TrainSettings.lr or window_max"
+        )
+    opt.optimiser.zero_grad()
+    loss.backward()
+    if settings.clip > 0:
+        torch.nn.utils.clip_grad_norm_(opt.model.parameters(), settings.clip)
+    opt.optimiser.step()
+    _average(opt.averaged, opt.model, min(settings.ema, (1 + iteration) / (10 + iteration)))
+    return loss
+
+
+def _finish(surrogate: Surrogate, shadow: Surrogate, data: _Split, settings: TrainSettings,
+            run: _Run, start: float, stopped_by: str, out_path: Path) -> TrainReport:
+    """Validate once more, keep the best weights, score them on the training part, save."""
     score = _validation_nrmse(shadow, data.x_val, data.u_val, data.stride, settings.val_horizon)
+    best = run.best
     if score < best[0]:
-        best = (score, iteration, copy.deepcopy(averaged.state_dict()))
+        best = (score, run.iteration, copy.deepcopy(shadow.model.state_dict()))
     if not math.isfinite(best[0]):
         raise TrainingError(
-            f"no finite validation NRMSE after {iteration} iterations; the rollout diverges"
+            f"no finite validation NRMSE after {run.iteration} iterations; the rollout diverges"
         )
-    model.load_state_dict(best[2])
+    surrogate.model.load_state_dict(best[2])
     train_score = _free_run_nrmse(surrogate, data.x_train, data.u_train, data.stride)
     minutes = (time.monotonic() - start) / 60.0
-    report = TrainReport(minutes, iteration, best[0], best[1], train_score, stopped_by, out_path)
+    report = TrainReport(minutes, run.iteration, best[0], best[1], train_score, stopped_by,
+                         out_path)
     surrogate.metadata["report"] = {k: v for k, v in asdict(report).items() if k != "model_path"}
     _save(surrogate, best, out_path, partial=False)
-    sidecar.unlink(missing_ok=True)
+    partial_path(out_path).unlink(missing_ok=True)
     return report
 
 
@@ -569,7 +539,7 @@ def _finetune(
     """
     model = shadow.model
     shape = shadow.shape
-    n_emb = shape.n_out * shape.k
+    n_emb = shape.embedded_dim
     window = min(settings.finetune_window, int(room.max()))
     starts = _shooting_starts(room, window)
     u = u_stages[starts[:, None] + torch.arange(window)].permute(1, 2, 0, 3)
