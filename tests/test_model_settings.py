@@ -66,3 +66,12 @@ def test_the_embedding_check_refuses_what_is_not_a_whole_number_of_at_least_one(
     for k, delay in ((0, 1), (1, 0), (2.0, 1), (True, 1)):
         with pytest.raises(SettingsError, match="must be a whole number >= 1"):
             check_embedding(k, delay)
+
+
+def test_the_recognition_model_overrides_are_checked_like_the_model_section():
+    from surrogate.config.recognition_spec import RecognitionExperiment, RecognitionSpecError
+
+    raw = read_yaml("config.yaml")["experiments"]["recognition"]
+    field = "experiments.recognition.model.hidden"
+    with pytest.raises(RecognitionSpecError, match=f"config.yaml: field '{field}' must be int"):
+        RecognitionExperiment.from_dict(dict(raw, model={"hidden": 1.5}), "config.yaml")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+from surrogate.config.model_settings import SettingsError, parse_model_settings
 from surrogate.config.specs import SampledWaveformDrive, VortexOscillator
 
 
@@ -67,6 +68,10 @@ class RecognitionExperiment:
             values["noise_lags"] = tuple(values["noise_lags"])
         spec = cls(**values)
         spec._check(f"{source}: field '{prefix}")
+        try:
+            parse_model_settings(spec.model, source, section=f"{prefix}.model")
+        except SettingsError as exc:
+            raise RecognitionSpecError(str(exc)) from exc
         return spec
 
     def _check(self, where: str) -> None:

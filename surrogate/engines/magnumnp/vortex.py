@@ -28,6 +28,7 @@ from functools import cached_property
 
 import numpy as np
 
+from surrogate.config.parameters import MAGNUMNP_NAMES
 from surrogate.config.specs import VortexOscillator
 from surrogate.engines.magnumnp.base import (
     EngineError,
@@ -108,7 +109,8 @@ class VortexRun(MagnumRun):
         """Slonczewski torque, the Oersted field and the thermal field of the current."""
         mnp, torch, device, state = self.mnp, self.torch, self.device, self.state
         dtype = torch.get_default_dtype()
-        state.material["J"] = lambda _state: self.current_density() * self.mask_field
+        state.material[MAGNUMNP_NAMES["J"]] = (
+            lambda _state: self.current_density() * self.mask_field)
         state.material["P"] = device.polarization
         state.material["Lambda"] = device.Lambda
         state.material["epsilon_prime"] = device.epsilon_prime
