@@ -17,6 +17,7 @@ from surrogate.config.loader import (
     load_schema,
     parse_config,
 )
+from surrogate.config.model_settings import TrainSettings
 from surrogate.config.specs import (
     DEVICE_KINDS,
     DRIVE_KINDS,
@@ -24,7 +25,6 @@ from surrogate.config.specs import (
     Material,
     SimulationSettings,
 )
-from surrogate.node.training import TrainSettings
 
 
 def test_default_config_is_valid(default_config):

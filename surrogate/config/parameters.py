@@ -55,6 +55,7 @@ PARAMETERS: dict[str, Parameter] = {p.name: p for p in (
 
 
 def _drivable() -> dict[str, dict[str, str]]:
+    """Device kind -> parameter name -> SI unit of what its drives may set."""
     drivable: dict[str, dict[str, str]] = {}
     for parameter in PARAMETERS.values():
         for kind in parameter.driven_on:

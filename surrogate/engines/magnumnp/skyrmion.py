@@ -64,8 +64,8 @@ def material_maps(device: SkyrmionDevice, data_folder: Path) -> dict[str, np.nda
     regions = read_region_map(Path(data_folder) / region_file_name(device), device)
     grains = grain_material_maps(device, regions)
     for name in GRAIN_PARAMETERS:
-        values = grains[name]
-        maps[MAGNUMNP_NAMES[name]] = values if values.ndim == 4 else values[..., None]
+        values = grains[name]  # scalars (nx, ny, nz) get magnum.np's component axis
+        maps[MAGNUMNP_NAMES[name]] = values[..., None] if values.ndim == 3 else values
     return maps
 
 
