@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 
+# The names a config or --engine may give, defined in config/engines.py (cli.py reads ENGINES).
 from surrogate.config.engines import ENGINE_CHOICES as ENGINES
 
 # CUDA_VISIBLE_DEVICES (or a SLURM GPU variable) set to one of these hides every GPU.
