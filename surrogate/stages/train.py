@@ -56,7 +56,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     set_threads(args.threads)
     traces = [windowed(load_trace(path), args.window) for path in args.trace]
     if args.low_pass is not None:
-        from surrogate.noise.stochastic import resolved_band
+        from surrogate.analysis.spectra import resolved_band
 
         traces = [resolved_band(trace, args.low_pass) for trace in traces]
     settings = train_settings(args)
