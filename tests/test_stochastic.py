@@ -152,8 +152,7 @@ def test_cli_fits_the_noise_and_samples_paths(tmp_path, capsys):
 
 
 def test_resolved_band_removes_fast_noise_and_keeps_the_slow_signal():
-    from surrogate.analysis.spectra import low_pass
-    from surrogate.noise.stochastic import resolved_band
+    from surrogate.analysis.spectra import low_pass, resolved_band
 
     t = np.arange(4000) * STEP_S
     slow = np.sin(2 * np.pi * 0.5e9 * t)
