@@ -88,9 +88,12 @@ def test_old_names_are_gone(old, capsys):
 
 
 def test_version_and_console_script():
+    from importlib.metadata import version
+
     import surrogate
 
     assert _surrogate("--version").strip() == f"surrogate {surrogate.__version__}"
+    assert version("spin-node-surrogate") == surrogate.__version__
     script = Path(sys.executable).with_name("spin-surrogate")
     if not script.exists():
         pytest.skip(f"{script}: the console script is not installed beside this Python")
