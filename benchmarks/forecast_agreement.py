@@ -24,8 +24,8 @@ import numpy as np
 
 from surrogate.analysis.error_split import forecast_agreement
 from surrogate.baselines.echo_state import echo_state_predict, fit_echo_state
-from surrogate.cli import CliError, parse_window
 from surrogate.io.trace import Trace, TraceError, load_trace
+from surrogate.stages.options import CliError, parse_window
 
 
 def _closed_window(parser: argparse.ArgumentParser, option: str, text: str) -> tuple[float, float]:

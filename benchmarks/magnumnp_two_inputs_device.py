@@ -51,7 +51,7 @@ from surrogate.engines.table_layout import input_columns
 from surrogate.io.mumax3_table import read_table
 from surrogate.io.ovf import read_ovf
 from surrogate.metrics import nrmse
-from surrogate.pipeline import render_stage
+from surrogate.stages.simulate import render_stage
 
 REFERENCE = MUMAX3_REFERENCE_DIR / "1skyrmion_input_PMA_DMI_train"
 CONFIG, DEVICE, DRIVE = "two_inputs_device", "paper_two_inputs", "mumax3_ku1_dind"

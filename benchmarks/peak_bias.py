@@ -18,10 +18,10 @@ import argparse
 import sys
 
 from surrogate.analysis.error_split import errors_after_peaks, peak_bias
-from surrogate.cli import CliError, finite_float, windowed
 from surrogate.io.trace import load_trace
 from surrogate.node.checkpoint import load_checkpoint
 from surrogate.node.rollout import normalised_channels, rollouts_from_every_state
+from surrogate.stages.options import CliError, finite_float, windowed
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,12 +44,12 @@ from benchmarks.common import (
     write_result_markdown,
 )
 from benchmarks.magnumnp_sto_thermal import thermal_run_dir
-from surrogate.analysis.spectra import peak_and_width, welch_psd
+from surrogate.analysis.spectra import peak_and_width, resolved_band, welch_psd
 from surrogate.io.mumax3_table import read_table
 from surrogate.io.trace import Trace
 from surrogate.node.checkpoint import load_checkpoint
 from surrogate.node.training import TrainSettings, train_model
-from surrogate.noise.stochastic import fit_noise, resolved_band, sample_paths
+from surrogate.noise.stochastic import fit_noise, sample_paths
 
 RESULTS = RESULTS_DIR
 TRAIN_SEED, TEST_SEEDS = 1, (2, 3)

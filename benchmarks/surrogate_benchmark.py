@@ -18,6 +18,7 @@ import argparse
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -110,7 +111,7 @@ def arx_speeds(model, n_in: int) -> dict[str, float]:
             "million_s": single}
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=3.0, help="training budget (min)")
     parser.add_argument("--hidden", type=int, default=100, help="MLP width")
@@ -123,12 +124,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--esn-nodes", dest="esn_nodes", type=int, default=300)
     parser.add_argument("--out", type=Path,
                         default=RESULTS_DIR / "surrogate_benchmark.md")
-    args = parser.parse_args(argv)
-    table = shared_input(TABLE)
-    torch.set_num_threads(1)
-    trace = skyrmion_trace(table)
-    train, test = trace.window(*TRAIN_S), trace.window(*TEST_S)
+    return parser
 
+
+@dataclass(frozen=True)
+class NodeRun:
+    """One seed's Spin-NODE: training wall time (s), report, free runs, loaded model."""
+
+    train_s: float
+    report: object
+    train: EvaluationResult
+    test: EvaluationResult
+    surrogate: object
+
+
+@dataclass(frozen=True)
+class EchoStateRun:
+    """The echo-state network: training wall time (s), NRMSEs, held-out forecast and rate."""
+
+    model: object
+    train_s: float
+    train_nrmse: float
+    test_nrmse: float
+    steps_per_s: float
+    t: np.ndarray
+    predicted: np.ndarray
+    target: np.ndarray
+
+
+def train_seeds(args: argparse.Namespace, train: Trace, test: Trace) -> list[NodeRun]:
+    """One Spin-NODE per seed, sorted by held-out NRMSE."""
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in args.seeds:
@@ -138,57 +163,76 @@ def main(argv: list[str] | None = None) -> int:
             model_path = Path(tmp) / f"node{seed}.pt"
             start = time.perf_counter()
             report = train_model(train, settings, model_path, progress=False)
-            runs.append((time.perf_counter() - start, report, evaluate_model(model_path, train),
-                         evaluate_model(model_path, test), load_checkpoint(model_path)))
-    runs.sort(key=lambda run: run[3].nrmse)
-    node_train_s, report, node_train, node_test, surrogate = runs[len(runs) // 2]
+            runs.append(NodeRun(time.perf_counter() - start, report,
+                                evaluate_model(model_path, train),
+                                evaluate_model(model_path, test), load_checkpoint(model_path)))
+    return sorted(runs, key=lambda run: run.test.nrmse)
+
+
+def node_rows(args: argparse.Namespace, median: NodeRun) -> list[tuple]:
+    """Table rows of the median seed's Spin-NODE and of an untrained width-50 model."""
+    surrogate = median.surrogate
     node = node_speeds(surrogate.model, surrogate.scheme, 1)
     node_million = million_steps(surrogate.model, surrogate.scheme, 1)
     torch.manual_seed(0)
     width50 = SpinNODE(ModelShape(1, 1, k=2, hidden=50))
     node50_million = million_steps(width50, surrogate.scheme, 1)
     node50 = node_speeds(width50, surrogate.scheme, 1)
+    return [
+        (f"Spin-NODE k={args.k}, delay {args.delay}, width {args.hidden}, median of seeds "
+         f"{args.seeds} "
+         f"(median run: {median.report.iterations} it)",
+         median.train_s, median.train.nrmse, median.test.nrmse, node["batch1"],
+         node["batch256"], node_million),
+        ("Spin-NODE k=2, width 50 (untrained, speed only)", None, None, None, node50["batch1"],
+         node50["batch256"], node50_million),
+    ]
 
+
+def arx_row(train: Trace, test: Trace) -> tuple:
+    """Table row of the linear ARX model."""
     start = time.perf_counter()
     arx = fit_arx(train, na=4, nb=4, step_s=STEP_S)
     arx_train_s = time.perf_counter() - start
     arx_train, arx_test = (nrmse(*arx_predict(arx, part)[1:]) for part in (train, test))
     arx_speed = arx_speeds(arx, 1)
+    return ("linear ARX na=4, nb=4", arx_train_s, arx_train, arx_test, arx_speed["batch1"],
+            arx_speed["batch256"], arx_speed["million_s"])
 
+
+def echo_state_run(args: argparse.Namespace, train: Trace, test: Trace) -> EchoStateRun:
+    """Fit the echo-state network and time its held-out forecast."""
     start = time.perf_counter()
     esn = fit_echo_state(train, n_nodes=args.esn_nodes, step_s=STEP_S)
     esn_train_s = time.perf_counter() - start
     esn_train = nrmse(*echo_state_predict(esn, train)[1:])
     start = time.perf_counter()
-    esn_t, *esn_test_pair = echo_state_predict(esn, test)
-    esn_rate = len(esn_t) / (time.perf_counter() - start)
-    esn_test = nrmse(*esn_test_pair)
+    esn_t, predicted, target = echo_state_predict(esn, test)
+    rate = len(esn_t) / (time.perf_counter() - start)
+    return EchoStateRun(esn, esn_train_s, esn_train, nrmse(predicted, target), rate, esn_t,
+                        predicted, target)
+
+
+def echo_state_row(args: argparse.Namespace, esn: EchoStateRun) -> tuple:
+    """Table row of the echo-state network."""
+    settings = esn.model.hyperparameters
+    return (f"echo-state network, {args.esn_nodes} nodes (radius "
+            f"{settings['spectral_radius']:g}, leak {settings['leak']:g}, "
+            f"ridge {settings['ridge']:g}, input scale "
+            f"{settings['input_scale']:g})", esn.train_s, esn.train_nrmse, esn.test_nrmse,
+            esn.steps_per_s, None, None)
+
+
+def summary_paragraph(args: argparse.Namespace, runs: list[NodeRun], median: NodeRun,
+                      esn: EchoStateRun) -> str:
+    """The text above the table: the command, per-seed NRMSEs, the hybrid and the worst ns."""
     # A hybrid candidate of README's "What limits accuracy": the mean of the two forecasts,
     # on the echo-state network's grid (after its warm-up), for every seed's model.
-    hybrid_test = [nrmse(0.5 * (esn_test_pair[0] + _on_grid(run[3], esn_t)), esn_test_pair[1])
+    hybrid_test = [nrmse(0.5 * (esn.predicted + _on_grid(run.test, esn.t)), esn.target)
                    for run in runs]
-
-    worst = [worst_interval(run[3].t, run[3].predicted, run[3].target, 1e-9) for run in runs]
-
-    rows = [
-        (f"Spin-NODE k={args.k}, delay {args.delay}, width {args.hidden}, median of seeds "
-         f"{args.seeds} "
-         f"(median run: {report.iterations} it)",
-         node_train_s, node_train.nrmse, node_test.nrmse, node["batch1"], node["batch256"],
-         node_million),
-        ("Spin-NODE k=2, width 50 (untrained, speed only)", None, None, None, node50["batch1"],
-         node50["batch256"], node50_million),
-        ("linear ARX na=4, nb=4", arx_train_s, arx_train, arx_test, arx_speed["batch1"],
-         arx_speed["batch256"], arx_speed["million_s"]),
-        (f"echo-state network, {args.esn_nodes} nodes (radius "
-         f"{esn.hyperparameters['spectral_radius']:g}, leak {esn.hyperparameters['leak']:g}, "
-         f"ridge {esn.hyperparameters['ridge']:g}, input scale "
-         f"{esn.hyperparameters['input_scale']:g})", esn_train_s, esn_train, esn_test, esn_rate,
-         None, None),
-    ]
-    lines = [
-        "# Surrogate benchmark: one skyrmion, mz driven by Ku1 (real mumax3 data)",
-        "",
+    worst = [worst_interval(run.test.t, run.test.predicted, run.test.target, 1e-9)
+             for run in runs]
+    return (
         f"Train t in [10, 60) ns (val = last 20 %), test free running on [60, 110) ns; "
         f"model step {STEP_S * 1e12:g} ps; training budget {args.minutes:g} min; "
         f"torch threads 1; `python -m benchmarks.surrogate_benchmark --minutes {args.minutes:g} "
@@ -196,8 +240,9 @@ def main(argv: list[str] | None = None) -> int:
         f"--seeds {' '.join(map(str, args.seeds))} "
         f"--restarts {args.restarts}`. Each seed trains {args.restarts} model(s) side by side, "
         f"one process each, and keeps the better on validation. Held-out NRMSE per seed: "
-        + ", ".join(f"{run[1].model_path.stem}: {run[3].nrmse:.4f}" for run in runs)
-        + f". The echo-state network's held-out NRMSE is {esn_test / node_test.nrmse:.2f} "
+        + ", ".join(f"{run.report.model_path.stem}: {run.test.nrmse:.4f}" for run in runs)
+        + f". The echo-state network's held-out NRMSE is "
+        f"{esn.test_nrmse / median.test.nrmse:.2f} "
         f"times the Spin-NODE's median. The mean of the Spin-NODE's and the echo-state "
         f"network's forecasts, per seed (same order), scores "
         + ", ".join(f"{score:.4f}" for score in hybrid_test)
@@ -211,7 +256,16 @@ def main(argv: list[str] | None = None) -> int:
         + ". "
         f"The echo-state network's hyperparameters are chosen on the "
         f"last 20 % of the training window; its NRMSEs leave out a teacher-forced warm-up of "
-        f"{esn.washout} steps at the start of each window.",
+        f"{esn.model.washout} steps at the start of each window."
+    )
+
+
+def markdown(paragraph: str, rows: list[tuple]) -> str:
+    """The result file: title, paragraph and one table row per model."""
+    lines = [
+        "# Surrogate benchmark: one skyrmion, mz driven by Ku1 (real mumax3 data)",
+        "",
+        paragraph,
         "",
         "| model | train time (s) | train NRMSE | held-out NRMSE | steps/s batch 1 "
         "| traj-steps/s batch 256 | 10^6-step rollout (s) |",
@@ -221,7 +275,22 @@ def main(argv: list[str] | None = None) -> int:
         formats = ["{:.1f}", "{:.4f}", "{:.4f}", "{:.3g}", "{:.3g}", "{:.2f}"]
         cells = ["-" if v is None else f.format(v) for f, v in zip(formats, values, strict=True)]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    text = "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    table = shared_input(TABLE)
+    torch.set_num_threads(1)
+    trace = skyrmion_trace(table)
+    train, test = trace.window(*TRAIN_S), trace.window(*TEST_S)
+    runs = train_seeds(args, train, test)
+    median = runs[len(runs) // 2]
+    rows = node_rows(args, median)
+    rows.append(arx_row(train, test))
+    esn = echo_state_run(args, train, test)
+    rows.append(echo_state_row(args, esn))
+    text = markdown(summary_paragraph(args, runs, median, esn), rows)
     print(text)
     write_result_markdown(args.out, text)
     return 0

@@ -17,9 +17,9 @@ import argparse
 import sys
 
 from surrogate.analysis.error_split import worst_interval
-from surrogate.cli import CliError, positive_float, windowed
 from surrogate.io.trace import load_trace
 from surrogate.node.rollout import evaluate_model
+from surrogate.stages.options import CliError, positive_float, windowed
 
 
 def main(argv: list[str] | None = None) -> int:

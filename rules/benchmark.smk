@@ -46,4 +46,4 @@ rule benchmark_summary:
     conda:
         "envs/surrogate.yaml"
     shell:
-        "python -m surrogate benchmark-summary {params.benchmarks:q} --out {output:q} > {log:q} 2>&1"
+        "python -m surrogate summary benchmarks {params.benchmarks:q} --out {output:q} > {log:q} 2>&1"

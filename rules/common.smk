@@ -1,3 +1,4 @@
+import dataclasses
 import functools
 import json
 import os
@@ -109,8 +110,8 @@ def imported_input_flags(wildcards):
 
 
 def model_settings_json(wildcards):
-    """The model section of the config, passed to `surrogate train`."""
-    return json.dumps(config.get("model", {}), sort_keys=True)
+    """The typed model section the loader parsed (RUN.model), passed to `surrogate train`."""
+    return json.dumps(dataclasses.asdict(RUN.model), sort_keys=True)
 
 
 def device_output_flags(wildcards):
@@ -180,22 +181,12 @@ def simulation_timeout(wildcards, resources):
 
 def train_runtime(wildcards):
     """Scheduler runtime (min) of a training job: the `model.max_minutes` budget plus overhead."""
-    max_minutes = config.get("model", {}).get("max_minutes")
-    if max_minutes is None:
-        from surrogate.node.training import TrainSettings
-
-        max_minutes = TrainSettings.max_minutes
-    return train_runtime_minutes(max_minutes)
+    return train_runtime_minutes(RUN.model.max_minutes)
 
 
 def train_processes(wildcards):
     """Cores of a training job: one process per restart (`model.restarts`)."""
-    restarts = config.get("model", {}).get("restarts")
-    if restarts is None:
-        from surrogate.node.training import TrainSettings
-
-        restarts = TrainSettings.restarts
-    return restarts
+    return RUN.model.restarts
 
 
 def train_trace(wildcards):

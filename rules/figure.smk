@@ -19,7 +19,7 @@ rule figure:
     conda:
         "envs/surrogate.yaml"
     shell:
-        "python -m surrogate figure --train-trace {input.train_trace:q}"
+        "python -m surrogate figure overlay --train-trace {input.train_trace:q}"
         " --train-pred {input.train_pred:q} --test-trace {input.test_trace:q}"
         " --test-pred {input.test_pred:q} --channel {params.channel:q}"
         " --title {wildcards.device:q} --out {output:q} > {log:q} 2>&1"
@@ -42,5 +42,5 @@ rule metrics:
     conda:
         "envs/surrogate.yaml"
     shell:
-        "python -m surrogate metrics {params.evaluations:q} {params.reports:q}"
+        "python -m surrogate summary metrics {params.evaluations:q} {params.reports:q}"
         " {params.benchmarks:q} --out {output:q} > {log:q} 2>&1"

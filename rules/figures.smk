@@ -72,7 +72,7 @@ rule skyrmion_figure:
     conda:
         "envs/surrogate.yaml"
     shell:
-        "python -m surrogate skyrmion-figure --train-trace {input.train_trace:q}"
+        "python -m surrogate figure skyrmion --train-trace {input.train_trace:q}"
         " --test-trace {input.test_trace:q}"
         " --model {input.k1_model:q} --train-pred {input.k1_train:q} --test-pred {input.k1_test:q}"
         " --model {input.main_model:q} --train-pred {input.main_train:q}"
@@ -98,5 +98,5 @@ rule speed_accuracy_figure:
     conda:
         "envs/surrogate.yaml"
     shell:
-        "python -m surrogate speed-figure {params.benchmarks:q}"
+        "python -m surrogate figure speed {params.benchmarks:q}"
         " --out {output.png:q} --out {output.pdf:q} > {log:q} 2>&1"

@@ -16,8 +16,9 @@ def skyrmion_figure_device():
 
 
 def k1_settings_json(wildcards):
-    """The model section of the config with k overridden to 1."""
-    return json.dumps({**config.get("model", {}), **K1_SETTINGS}, sort_keys=True)
+    """The typed model section (RUN.model) with k overridden to 1."""
+    settings = dataclasses.replace(RUN.model, **K1_SETTINGS)
+    return json.dumps(dataclasses.asdict(settings), sort_keys=True)
 
 
 def k1_prediction(drive_of):

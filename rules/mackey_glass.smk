@@ -75,7 +75,7 @@ rule mackey_glass_reservoir_node:
     conda:
         "envs/surrogate.yaml"
     shell:
-        "python -m surrogate reservoir {input.config:q} {input.trace:q} --run {wildcards.run:q}"
+        "python -m surrogate experiment reservoir {input.config:q} {input.trace:q} --run {wildcards.run:q}"
         " --out {output:q} > {log:q} 2>&1"
 
 
@@ -90,7 +90,7 @@ rule mackey_glass_reservoir_micromagnetic:
     conda:
         "envs/surrogate.yaml"
     shell:
-        "python -m surrogate reservoir {input.config:q} {input.trace:q} --run simulated"
+        "python -m surrogate experiment reservoir {input.config:q} {input.trace:q} --run simulated"
         " --out {output:q} > {log:q} 2>&1"
 
 
@@ -117,7 +117,7 @@ rule mackey_glass_figure:
     conda:
         "envs/surrogate.yaml"
     shell:
-        "python -m surrogate mackey-glass-figure --simulated {input.simulated:q}"
+        "python -m surrogate figure mackey-glass --simulated {input.simulated:q}"
         " --node-simulated {input.node_simulated:q} --node-full {input.node_full:q}"
         " --node-full-benchmark {input.node_full_benchmark:q} --out {output.png:q}"
         " --out {output.pdf:q} --summary {output.summary:q} > {log:q} 2>&1"

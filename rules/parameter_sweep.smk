@@ -20,7 +20,7 @@ if PARAMETER_SWEEP is not None:
         conda:
             "envs/surrogate.yaml"
         shell:
-            "python -m surrogate parameter-sweep {input.trace:q} {input.prediction:q}"
+            "python -m surrogate experiment parameter-sweep {input.trace:q} {input.prediction:q}"
             " {params.options:q} --out {output:q} > {log:q} 2>&1"
 
 
@@ -46,5 +46,5 @@ if PARAMETER_SWEEP is not None:
         conda:
             "envs/surrogate.yaml"
         shell:
-            "python -m surrogate parameter-sweep-figure {params.sweeps:q} --png {output.png:q}"
+            "python -m surrogate figure parameters {params.sweeps:q} --png {output.png:q}"
             " --pdf {output.pdf:q} --title {params.title:q} > {log:q} 2>&1"

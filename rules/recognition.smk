@@ -22,7 +22,7 @@ if RECOGNITION is not None:
         conda:
             "envs/surrogate.yaml"
         shell:
-            "python -m surrogate sine-square --periods {params.periods:q}"
+            "python -m surrogate experiment sine-square --periods {params.periods:q}"
             " --points-per-period {params.points:q} --seed {params.seed:q}"
             " --out {output.values:q} --labels {output.labels:q} > {log:q} 2>&1"
 
@@ -76,7 +76,7 @@ if RECOGNITION is not None:
         conda:
             "envs/surrogate.yaml"
         shell:
-            "python -m surrogate fit-input-noise {input.model:q} {input.trace:q}"
+            "python -m surrogate noise fit-input {input.model:q} {input.trace:q}"
             " --window {params.window:q} --out {output:q} > {log:q} 2>&1"
 
     rule recognition_predict_noisy:
@@ -95,7 +95,7 @@ if RECOGNITION is not None:
         conda:
             "envs/surrogate.yaml"
         shell:
-            "python -m surrogate predict-noisy {input.model:q} {input.noise:q} {input.trace:q}"
+            "python -m surrogate noise predict {input.model:q} {input.noise:q} {input.trace:q}"
             " --samples {params.samples:q} --out {output:q} > {log:q} 2>&1"
 
     rule recognition_fit_noise:
@@ -112,7 +112,7 @@ if RECOGNITION is not None:
         conda:
             "envs/surrogate.yaml"
         shell:
-            "python -m surrogate fit-noise {input.model:q} {input.trace:q}"
+            "python -m surrogate noise fit {input.model:q} {input.trace:q}"
             " --window {params.window:q} --lags {params.lags:q} --out {output:q} > {log:q} 2>&1"
 
     rule recognition_sample:
@@ -131,7 +131,7 @@ if RECOGNITION is not None:
         conda:
             "envs/surrogate.yaml"
         shell:
-            "python -m surrogate sample {input.model:q} {input.noise:q} {input.trace:q}"
+            "python -m surrogate noise sample {input.model:q} {input.noise:q} {input.trace:q}"
             " --samples {params.samples:q} --out {output:q} > {log:q} 2>&1"
 
     rule recognition_score:
@@ -154,7 +154,7 @@ if RECOGNITION is not None:
         conda:
             "envs/surrogate.yaml"
         shell:
-            "python -m surrogate recognition-score --labels {input.labels:q}"
+            "python -m surrogate experiment recognition-score --labels {input.labels:q}"
             " --simulation {input.simulation:q} --node {input.node:q}"
             " --input-noise {input.input_noise:q} --stochastic {input.stochastic:q}"
             " --point-time {params.point_time:q} --train-points {params.train_points:q}"
@@ -187,7 +187,7 @@ if RECOGNITION is not None:
         conda:
             "envs/surrogate.yaml"
         shell:
-            "python -m surrogate recognition-figure --labels {input.labels:q}"
+            "python -m surrogate figure recognition --labels {input.labels:q}"
             " --simulation {input.simulation:q} --node {input.node:q}"
             " --input-noise {input.input_noise:q} --stochastic {input.stochastic:q}"
             " --accuracy {input.accuracy:q} --point-time {params.point_time:q}"

@@ -104,7 +104,7 @@ def test_benchmark_times_both_sides_of_the_same_drive(record):
 
 def test_summary_table_and_metrics_carry_both_speedups(record, tmp_path):
     summary = tmp_path / "summary.tsv"
-    assert main(["benchmark-summary", "--benchmark", str(record), "--out", str(summary)]) == 0
+    assert main(["summary", "benchmarks", "--benchmark", str(record), "--out", str(summary)]) == 0
     with open(summary, encoding="utf-8") as stream:
         (row,) = list(csv.DictReader(stream, delimiter="\t"))
     data = read_benchmark(record)
@@ -150,12 +150,12 @@ def test_figures_one_and_five_are_written_as_png_and_pdf(bench_case, record, tmp
     prediction = tmp_path / "pred.npz"
     save_trace(predict_trace(bench_case["model"], load_trace(trace)), prediction)
     outputs = [tmp_path / "skyrmion.png", tmp_path / "skyrmion.pdf"]
-    assert main(["skyrmion-figure", "--train-trace", str(trace), "--test-trace", str(trace),
+    assert main(["figure", "skyrmion", "--train-trace", str(trace), "--test-trace", str(trace),
                  "--model", str(bench_case["model"]), "--train-pred", str(prediction),
                  "--test-pred", str(prediction), "--channel", "mz",
                  *[word for path in outputs for word in ("--out", str(path))]]) == 0
     speed = [tmp_path / "speed.png", tmp_path / "speed.pdf"]
-    assert main(["speed-figure", "--benchmark", str(record),
+    assert main(["figure", "speed", "--benchmark", str(record),
                  *[word for path in speed for word in ("--out", str(path))]]) == 0
     for png, pdf in (outputs, speed):
         assert png.read_bytes()[:4] == b"\x89PNG" and png.stat().st_size > 10_000

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from surrogate.cli import CliError, main, parse_window
+from surrogate.cli import main
 from surrogate.io.trace import load_trace
+from surrogate.stages.options import CliError, parse_window
 
 
 def test_parse_window():
@@ -42,12 +44,72 @@ def test_missing_column_is_a_clear_error(shared_reference, tmp_path, capsys):
     assert "Ku1.region7" in capsys.readouterr().err
 
 
-def test_module_entry_point_prints_help():
-    done = subprocess.run([sys.executable, "-m", "surrogate", "--help"],
-                          capture_output=True, text=True, check=True)
-    for command in ("import-mumax3", "train", "evaluate", "predict", "render", "simulate",
-                    "fit-input-noise", "predict-noisy"):
-        assert command in done.stdout
+#: The commands users type, in --help order, then every group command (COMMANDS.md).
+USER_COMMANDS = ("render", "simulate", "extract", "import-mumax3", "train", "evaluate", "predict",
+                 "benchmark")
+GROUP_COMMANDS = {
+    "noise": ("fit", "sample", "fit-input", "predict"),
+    "experiment": ("sine-square", "recognition-score", "parameter-sweep", "reservoir"),
+    "figure": ("overlay", "skyrmion", "speed", "mackey-glass", "parameters", "recognition"),
+    "summary": ("benchmarks", "metrics"),
+}
+
+
+def _surrogate(*args: str) -> str:
+    return subprocess.run([sys.executable, "-m", "surrogate", *args], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def test_help_fits_one_screen_with_the_users_commands_first():
+    lines = _surrogate("--help").splitlines()
+    assert len(lines) <= 40
+    listed = [line.split()[0] for line in lines if line.startswith("  ") and line.split()]
+    assert tuple(listed[: len(USER_COMMANDS)]) == USER_COMMANDS
+    for group, commands in GROUP_COMMANDS.items():
+        row = next(line for line in lines if line.split()[:1] == [group])
+        assert row.split(None, 1)[1].split(", ") == list(commands)
+
+
+@pytest.mark.parametrize("command", [(name,) for name in USER_COMMANDS] + [
+    (group, name) for group, names in GROUP_COMMANDS.items() for name in names])
+def test_every_command_is_reachable(command, capsys):
+    with pytest.raises(SystemExit) as done:
+        main([*command, "--help"])
+    assert done.value.code == 0
+    assert f"python -m surrogate {' '.join(command)}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("old", ["fit-noise", "sample", "skyrmion-figure", "metrics"])
+def test_old_names_are_gone(old, capsys):
+    with pytest.raises(SystemExit) as done:
+        main([old])
+    assert done.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_version_and_console_script():
+    from importlib.metadata import version
+
+    import surrogate
+
+    assert _surrogate("--version").strip() == f"surrogate {surrogate.__version__}"
+    assert version("spin-node-surrogate") == surrogate.__version__
+    script = Path(sys.executable).with_name("spin-surrogate")
+    if not script.exists():
+        pytest.skip(f"{script}: the console script is not installed beside this Python")
+    console = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True)
+    assert console.stdout == _surrogate("--help")
+
+
+def test_building_the_parser_imports_nothing_heavy():
+    heavy = ("torch", "numpy", "yaml", "jsonschema", "matplotlib", "surrogate.config.loader",
+             "surrogate.node", "surrogate.engines.mumax3", "surrogate.engines.magnumnp")
+    source = ("import sys\nfrom surrogate.cli import build_parser\nbuild_parser()\n"
+              f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r} "
+              f"or m.startswith({heavy!r})))")
+    done = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_fit_input_noise_then_predict_noisy(driven_model, tmp_path):
@@ -55,18 +117,18 @@ def test_fit_input_noise_then_predict_noisy(driven_model, tmp_path):
 
     model, trace = driven_model
     noise = tmp_path / "input_noise.json"
-    assert main(["fit-input-noise", str(model), str(trace), "--out", str(noise)]) == 0
+    assert main(["noise", "fit-input", str(model), str(trace), "--out", str(noise)]) == 0
     sigma = json.loads(noise.read_text())["sigma"]
     assert sigma > 0
     paths_file = tmp_path / "paths.npz"
-    assert main(["predict-noisy", str(model), str(noise), str(trace), "--samples", "5",
+    assert main(["noise", "predict", str(model), str(noise), str(trace), "--samples", "5",
                  "--out", str(paths_file)]) == 0
     with np.load(paths_file) as saved:
         assert saved["paths"].shape == (5, 300, 1)
         assert saved["sigma"] == pytest.approx(sigma)
         assert saved["paths"][:, 2:].std(axis=0).mean() > 0
     noise.write_text(json.dumps({"sigma": 0.0}))
-    assert main(["predict-noisy", str(model), str(noise), str(trace), "--samples", "2",
+    assert main(["noise", "predict", str(model), str(noise), str(trace), "--samples", "2",
                  "--out", str(paths_file)]) == 0
     with np.load(paths_file) as saved:
         np.testing.assert_allclose(saved["paths"][1], evaluate_model(model, load_trace(trace))
@@ -80,7 +142,7 @@ def test_predict_noisy_names_a_malformed_noise_file(driven_model, tmp_path, caps
     noise = tmp_path / "input_noise.json"
     noise.write_text(content)
     out = tmp_path / "paths.npz"
-    assert main(["predict-noisy", str(model), str(noise), str(trace), "--out", str(out)]) == 1
+    assert main(["noise", "predict", str(model), str(noise), str(trace), "--out", str(out)]) == 1
     error = capsys.readouterr().err
     assert str(noise) in error
     assert "sigma" in error or "not a readable" in error

@@ -23,7 +23,7 @@ from surrogate.config.loader import ConfigError, parse_config
 from surrogate.config.specs import DEVICE_KINDS, DRIVE_KINDS
 from surrogate.engines.table_layout import input_columns
 from surrogate.io.mumax3_table import read_table
-from surrogate.pipeline import SPEC_FILE, read_spec, render_stage
+from surrogate.stages.simulate import SPEC_FILE, read_spec, render_stage
 
 REPO = Path(__file__).resolve().parent.parent
 SUPPORTED = {
@@ -143,7 +143,7 @@ CHILD = """
 import json, sys, traceback
 from pathlib import Path
 from surrogate.engines.magnumnp.runner import run_magnumnp
-from surrogate.pipeline import read_spec
+from surrogate.stages.simulate import read_spec
 
 for folder in map(Path, json.loads(sys.argv[1])):
     try:

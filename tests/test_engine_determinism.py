@@ -13,7 +13,7 @@ import numpy as np
 
 from surrogate.config.loader import parse_config
 from surrogate.io.mumax3_table import read_table
-from surrogate.pipeline import render_stage
+from surrogate.stages.simulate import render_stage
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -21,7 +21,7 @@ CHILD = """
 import json, sys
 from pathlib import Path
 from surrogate.engines.magnumnp.runner import run_magnumnp
-from surrogate.pipeline import read_spec
+from surrogate.stages.simulate import read_spec
 
 for folder, out in json.loads(sys.argv[1]):
     run_magnumnp(read_spec(Path(folder) / "spec.json"), Path(out), Path(folder), progress=False)

@@ -211,8 +211,8 @@ def test_reservoir_and_figure_commands(tmp_path, default_config):
                                      ("node_simulated", "simulated", "simulated"),
                                      ("node_full", "full", "full")):
         results[key] = tmp_path / f"{key}.json"
-        assert main(["reservoir", str(config_path), str(traces[trace_key]), "--run", run_name,
-                     "--out", str(results[key])]) == 0
+        assert main(["experiment", "reservoir", str(config_path), str(traces[trace_key]),
+                     "--run", run_name, "--out", str(results[key])]) == 0
     simulated = json.loads(results["simulated"].read_text())
     assert simulated["n_samples"] == 159  # the last sample is never used
     split = config["experiments"]["mackey_glass"]
@@ -222,13 +222,13 @@ def test_reservoir_and_figure_commands(tmp_path, default_config):
     assert simulated["nrmse"][0] < simulated["nrmse"][-1]
     assert json.loads(results["node_full"].read_text())["n_virtual_nodes"] == 50
     # a trace of another drive is refused, naming the file and the field
-    assert main(["reservoir", str(config_path), str(traces["full"]), "--run", "simulated",
-                 "--out", str(tmp_path / "wrong.json")]) == 1
+    assert main(["experiment", "reservoir", str(config_path), str(traces["full"]),
+                 "--run", "simulated", "--out", str(tmp_path / "wrong.json")]) == 1
     assert not (tmp_path / "wrong.json").exists()
     benchmark = tmp_path / "node_full.tsv"
     benchmark.write_text("s\th:m:s\tmax_rss\n4.25\t0:00:04\t300\n")
     png, pdf, summary = tmp_path / "mg.png", tmp_path / "mg.pdf", tmp_path / "summary.json"
-    assert main(["mackey-glass-figure", "--simulated", str(results["simulated"]),
+    assert main(["figure", "mackey-glass", "--simulated", str(results["simulated"]),
                  "--node-simulated", str(results["node_simulated"]),
                  "--node-full", str(results["node_full"]), "--node-full-benchmark",
                  str(benchmark), "--out", str(png), "--out", str(pdf),

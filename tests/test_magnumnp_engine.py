@@ -181,7 +181,7 @@ def test_failed_run_leaves_no_table(tmp_path):
 def test_importing_the_engine_module_does_not_import_magnumnp():
     source = (
         "import sys, torch\n"
-        "import surrogate, surrogate.engines.magnumnp.runner, surrogate.pipeline\n"
+        "import surrogate, surrogate.engines.magnumnp.runner, surrogate.stages.simulate\n"
         "assert 'magnumnp' not in sys.modules, 'magnumnp was imported'\n"
         "assert torch.get_default_dtype() == torch.float32, torch.get_default_dtype()\n"
         "print('clean')\n"

@@ -172,7 +172,7 @@ def test_simulate_stage_runs_mumax3_and_checks_the_row_count(double: Path, tmp_p
                                                             monkeypatch: pytest.MonkeyPatch,
                                                             default_config) -> None:
     from surrogate.config.loader import parse_config
-    from surrogate.pipeline import extract_stage, render_stage, simulate_stage
+    from surrogate.stages.simulate import extract_stage, render_stage, simulate_stage
 
     folder = tmp_path / "sim"
     script = render_stage(parse_config(default_config), "skyrmion", "test", folder)

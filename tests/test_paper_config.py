@@ -24,7 +24,7 @@ from surrogate.config.recognition_spec import RecognitionExperiment
 from surrogate.engines.mumax3.table_import import script_parameters
 from surrogate.io.ovf import read_ovf
 from surrogate.physics.mackey_glass import mackey_glass_series
-from surrogate.pipeline import render_stage
+from surrogate.stages.simulate import render_stage
 
 from .conftest import REPO
 

@@ -193,19 +193,19 @@ def test_cli_sweep_and_figure(tmp_path):
     save_trace(staircase_trace(), simulated)
     save_trace(staircase_trace(amplitude_scale=0.8), predicted)
     sweep = tmp_path / "sweep.json"
-    assert main(["parameter-sweep", str(simulated), str(predicted), "--per-step",
+    assert main(["experiment", "parameter-sweep", str(simulated), str(predicted), "--per-step",
                  "--swept", "Ku1.region100", "--swept", "Dind.region100",
                  "--skip-time", "2.5e-11", "--out", str(sweep)]) == 0
     points = json.loads(sweep.read_text())["points"]
     assert len(points) == 9 and points[0]["unit"] == "J/m3"
     png, pdf = tmp_path / "fig.png", tmp_path / "fig.pdf"
-    assert main(["parameter-sweep-figure", "--sweep", str(sweep), "--png", str(png),
+    assert main(["figure", "parameters", "--sweep", str(sweep), "--png", str(png),
                  "--pdf", str(pdf)]) == 0
     assert png.read_bytes()[:4] == b"\x89PNG" and pdf.read_bytes()[:4] == b"%PDF"
-    assert main(["parameter-sweep", str(simulated), str(predicted), "--swept", "mz",
+    assert main(["experiment", "parameter-sweep", str(simulated), str(predicted), "--swept", "mz",
                  "--out", str(tmp_path / "other.json")]) == 1
-    assert main(["parameter-sweep", str(simulated), str(predicted), "--swept", "Ku1.region100",
-                 "--out", str(simulated)]) == 1
+    assert main(["experiment", "parameter-sweep", str(simulated), str(predicted),
+                 "--swept", "Ku1.region100", "--out", str(simulated)]) == 1
 
 
 def test_workflow_imports_instead_of_simulating(tmp_path, default_config):

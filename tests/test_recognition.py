@@ -143,7 +143,7 @@ def _records(tmp_path, values, labels, noise=0.05):
 
 
 def test_cli_scores_four_records_and_draws_the_figure(tmp_path):
-    assert main(["sine-square", "--periods", "30", "--seed", "2", "--out",
+    assert main(["experiment", "sine-square", "--periods", "30", "--seed", "2", "--out",
                  str(tmp_path / "values.txt"), "--labels", str(tmp_path / "labels.txt")]) == 0
     values, labels = np.loadtxt(tmp_path / "values.txt"), np.loadtxt(tmp_path / "labels.txt")
     expected = sine_square_sequence(30, 8, 2)
@@ -154,8 +154,8 @@ def test_cli_scores_four_records_and_draws_the_figure(tmp_path):
                "--input-noise", str(tmp_path / "input_noise.npz"),
                "--stochastic", str(tmp_path / "stochastic.npz")]
     out = tmp_path / "accuracy.json"
-    assert main(["recognition-score", "--labels", str(tmp_path / "labels.txt"), *records,
-                 "--point-time", str(POINT_TIME), "--train-points", "120",
+    assert main(["experiment", "recognition-score", "--labels", str(tmp_path / "labels.txt"),
+                 *records, "--point-time", str(POINT_TIME), "--train-points", "120",
                  "--out", str(out)]) == 0
     result = json.loads(out.read_text())
     assert set(result["accuracy"]) == {"simulation", "node", "node_input_noise", "stochastic"}
@@ -163,7 +163,7 @@ def test_cli_scores_four_records_and_draws_the_figure(tmp_path):
     assert len(result["path_accuracies"]["stochastic"]) == 3
     assert result["points"] == {"train": 120, "test": 120}
     png, pdf = tmp_path / "fig.png", tmp_path / "fig.pdf"
-    assert main(["recognition-figure", "--labels", str(tmp_path / "labels.txt"), *records,
+    assert main(["figure", "recognition", "--labels", str(tmp_path / "labels.txt"), *records,
                  "--accuracy", str(out), "--point-time", str(POINT_TIME),
                  "--out", str(png), "--pdf", str(pdf)]) == 0
     assert png.read_bytes()[:4] == b"\x89PNG" and pdf.read_bytes()[:4] == b"%PDF"
@@ -178,7 +178,7 @@ def test_bad_paths_and_labels_files_are_refused(tmp_path, capsys):
     with pytest.raises(PathsError, match="field 'paths' is missing"):
         load_paths(bad)
     (tmp_path / "labels.txt").write_text("0\n2\n")
-    args = ["recognition-score", "--labels", str(tmp_path / "labels.txt"),
+    args = ["experiment", "recognition-score", "--labels", str(tmp_path / "labels.txt"),
             "--simulation", "s.npz", "--node", "n.npz", "--input-noise", "i.npz",
             "--stochastic", "x.npz", "--point-time", "1e-10", "--train-points", "1",
             "--out", str(tmp_path / "a.json")]

@@ -135,25 +135,24 @@ def test_cli_fits_the_noise_and_samples_paths(tmp_path, capsys):
 
     save_checkpoint(_linear_surrogate(), tmp_path / "drift.pt")
     save_trace(_noisy_trace()[0], tmp_path / "noisy.npz")
-    assert main(["fit-noise", str(tmp_path / "drift.pt"), str(tmp_path / "noisy.npz"),
+    assert main(["noise", "fit", str(tmp_path / "drift.pt"), str(tmp_path / "noisy.npz"),
                  "--out", str(tmp_path / "noise.json")]) == 0
     noise = NoiseModel.load(tmp_path / "noise.json")
     np.testing.assert_allclose(noise.diffusion, DIFFUSION, rtol=0.1)
-    assert main(["sample", str(tmp_path / "drift.pt"), str(tmp_path / "noise.json"),
+    assert main(["noise", "sample", str(tmp_path / "drift.pt"), str(tmp_path / "noise.json"),
                  str(tmp_path / "noisy.npz"), "--window", ":1e-8", "--samples", "4",
                  "--out", str(tmp_path / "paths.npz")]) == 0
     with np.load(tmp_path / "paths.npz") as saved:
         assert saved["paths"].shape == (4, 1000, 2)
         assert list(saved["output_names"]) == ["mx", "my"]
-    assert main(["sample", str(tmp_path / "drift.pt"), str(tmp_path / "drift.pt"),
+    assert main(["noise", "sample", str(tmp_path / "drift.pt"), str(tmp_path / "drift.pt"),
                  str(tmp_path / "noisy.npz"), "--out", str(tmp_path / "bad.npz")]) == 1
     assert "not a noise-model file" in capsys.readouterr().err
     assert not (tmp_path / "bad.npz").exists()
 
 
 def test_resolved_band_removes_fast_noise_and_keeps_the_slow_signal():
-    from surrogate.analysis.spectra import low_pass
-    from surrogate.noise.stochastic import resolved_band
+    from surrogate.analysis.spectra import low_pass, resolved_band
 
     t = np.arange(4000) * STEP_S
     slow = np.sin(2 * np.pi * 0.5e9 * t)

@@ -30,7 +30,7 @@ def recognition_figure(labels: np.ndarray, simulation: Trace, sources: dict, acc
     `simulation` is the noisy device's trace, whose input (the applied drive)
     is drawn on top. `sources` maps each name of SOURCES to (t (s), outputs
     (N, channels)) or (t (s), paths (samples, N, channels)); their first
-    channel is drawn. `accuracy` is recognition-score's JSON. `point_time`
+    channel is drawn. `accuracy` is `experiment recognition-score`'s JSON. `point_time`
     (s) is the hold of one input point.
     """
     t0 = simulation.t[0]

@@ -23,7 +23,8 @@ CURVES = {
 
 def mackey_glass_figure(results: dict[str, dict], out_paths: list[Path],
                         node_wall_time_s: float | None = None) -> list[Path]:
-    """Draw figure 2 from the `reservoir` JSON results keyed as in CURVES; one file per path.
+    """Draw figure 2 from the `experiment reservoir` JSON results keyed as in CURVES; one
+    file per path.
 
     Left: the test targets and the readouts' predictions at the overlay
     horizon, against the sample index. Right: log10 NRMSE against H (samples).

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from surrogate.io.trace import Trace
+
 
 def welch_psd(
     x: np.ndarray, sample_period: float, segment: int
@@ -75,3 +77,18 @@ def low_pass(x: np.ndarray, sample_period: float, cutoff: float) -> np.ndarray:
     gain = gain.reshape(-1, *([1] * (x.ndim - 1)))
     filtered = np.fft.ifft(np.fft.fft(padded, axis=0) * gain, axis=0)[len(x) : 2 * len(x)]
     return filtered if np.iscomplexobj(x) else filtered.real
+
+
+def resolved_band(trace: Trace, cutoff: float) -> Trace:
+    """The trace with its outputs low-passed at `cutoff` (Hz), to train the drift on.
+
+    Observation noise on the start of a training window biases a least-squares
+    drift towards too much damping (regression dilution). Training the drift on
+    the band the state resolves, and fitting the noise on the raw trace,
+    avoids most of it.
+    """
+    smooth = low_pass(trace.outputs, float(trace.dt), cutoff)
+    metadata = dict(trace.metadata, low_pass_Hz=cutoff)
+    return Trace(trace.t, trace.inputs, smooth, list(trace.input_names),
+                 list(trace.output_names), list(trace.input_units), list(trace.output_units),
+                 metadata)

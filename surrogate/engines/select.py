@@ -6,8 +6,7 @@ import os
 import shutil
 import subprocess
 
-# The names a config or --engine may give, defined in config/engines.py (cli.py reads ENGINES).
-from surrogate.config.engines import ENGINE_CHOICES as ENGINES
+from surrogate.config.engines import ENGINE_CHOICES
 
 # CUDA_VISIBLE_DEVICES (or a SLURM GPU variable) set to one of these hides every GPU.
 NO_GPU_VALUES = frozenset({"", "-1", "none", "nodevfiles"})
@@ -38,8 +37,8 @@ def gpu_visible() -> bool:
 
 def resolve_engine(requested: str, executable: str = "mumax3") -> str:
     """The engine that will run: `auto` takes mumax3 when it is on PATH and a GPU is visible."""
-    if requested not in ENGINES:
-        raise ValueError(f"engine '{requested}' is not one of {ENGINES}")
+    if requested not in ENGINE_CHOICES:
+        raise ValueError(f"engine '{requested}' is not one of {ENGINE_CHOICES}")
     if requested != "auto":
         return requested
     if shutil.which(executable) is not None and gpu_visible():

@@ -1,4 +1,4 @@
-"""Ensembles of noisy output paths, as `sample` and `predict-noisy` write them (SI units).
+"""Ensembles of noisy output paths, as `noise sample` and `noise predict` write them (SI units).
 
 The `.npz` holds `t` (N,) in s and `paths` (samples, N, outputs) in the
 outputs' SI units.

@@ -37,7 +37,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from surrogate.analysis.spectra import low_pass
 from surrogate.io.atomic import write_json_atomic
 from surrogate.io.trace import Trace
 from surrogate.node.checkpoint import Surrogate
@@ -99,21 +98,6 @@ class NoiseModel:
 def _finite_number(value: object) -> bool:
     """True for a finite int or float (not a bool)."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def resolved_band(trace: Trace, cutoff: float) -> Trace:
-    """The trace with its outputs low-passed at `cutoff` (Hz), to train the drift on.
-
-    Observation noise on the start of a training window biases a least-squares
-    drift towards too much damping (regression dilution). Training the drift on
-    the band the state resolves, and fitting the noise on the raw trace,
-    avoids most of it.
-    """
-    smooth = low_pass(trace.outputs, float(trace.dt), cutoff)
-    metadata = dict(trace.metadata, low_pass_Hz=cutoff)
-    return Trace(trace.t, trace.inputs, smooth, list(trace.input_names),
-                 list(trace.output_names), list(trace.input_units), list(trace.output_units),
-                 metadata)
 
 
 def _check_markov(surrogate: Surrogate) -> None:
