@@ -36,11 +36,14 @@ lint: $(STAMP)
 	PATH="$(BIN):$$PATH" ruff check surrogate tests benchmarks
 	PATH="$(BIN):$$PATH" snakemake --lint
 
+# The two variables silence a banner about a future MkDocs 2 that plugins print on start.
+DOCS_ENV := NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true PATH="$(BIN):$$PATH"
+
 docs: $(STAMP)
-	PATH="$(BIN):$$PATH" mkdocs build --strict
+	$(DOCS_ENV) mkdocs build --strict
 
 docs-serve: $(STAMP)
-	PATH="$(BIN):$$PATH" mkdocs serve
+	$(DOCS_ENV) mkdocs serve
 
 clean-results:
 	rm -rf results .snakemake
