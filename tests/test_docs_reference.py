@@ -137,3 +137,11 @@ def test_results_page_shows_each_file_with_its_provenance(result):
     section = page.split(f"{{#{results_page.anchor(result)}}}", 1)[1].split("\n## ", 1)[0]
     for run in result.provenance:
         assert run.commit in section and run.date in section
+
+
+def test_readme_links_point_at_committed_files():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", readme)
+    local = [target for target in targets if "://" not in target]
+    assert local
+    assert [target for target in local if not (REPO / target).exists()] == []
