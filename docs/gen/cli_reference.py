@@ -8,7 +8,10 @@ only source.
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass
+
+HELP_WIDTH = "100"  # columns argparse wraps the help at, so the page is the same everywhere
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,18 @@ def _usage(parser: argparse.ArgumentParser) -> str:
 
 def render(parser: argparse.ArgumentParser) -> str:
     """The Markdown page: the top-level usage, then one section per command."""
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = HELP_WIDTH
+    try:
+        return _render(parser)
+    finally:
+        if saved is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = saved
+
+
+def _render(parser: argparse.ArgumentParser) -> str:
     lines = [
         "# Command-line reference",
         "",
