@@ -33,7 +33,7 @@ test-slow: $(STAMP)
 	PATH="$(BIN):$$PATH" python -m pytest -q -m slow
 
 lint: $(STAMP)
-	PATH="$(BIN):$$PATH" ruff check surrogate tests benchmarks
+	PATH="$(BIN):$$PATH" ruff check surrogate tests benchmarks docs
 	PATH="$(BIN):$$PATH" snakemake --lint
 
 # The two variables silence a banner about a future MkDocs 2 that plugins print on start.
