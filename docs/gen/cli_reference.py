@@ -59,7 +59,8 @@ def option_names(parser: argparse.ArgumentParser) -> list[str]:
 
 
 def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    cell = " ".join(str(text).split()).replace("|", "\\|")
+    return cell.replace("{", "&#123;").replace("}", "&#125;")  # not attribute lists
 
 
 def _action_row(action: argparse.Action) -> str:

@@ -182,7 +182,8 @@ def _anchor(section: str) -> str:
 
 
 def _cell(text: object) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    cell = " ".join(str(text).split()).replace("|", "\\|")
+    return cell.replace("{", "&#123;").replace("}", "&#125;")  # not attribute lists
 
 
 def render(schema: dict) -> str:

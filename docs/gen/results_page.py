@@ -36,7 +36,8 @@ def _scalars(value: object, prefix: str = "") -> list[tuple[str, object]]:
 def _format(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
-    return " ".join(str(value).split()).replace("|", "\\|")
+    text = " ".join(str(value).split()).replace("|", "\\|")
+    return text.replace("{", "&#123;").replace("}", "&#125;")  # not attribute lists
 
 
 def _markdown_body(text: str) -> list[str]:
