@@ -17,8 +17,9 @@ MAX_JSON_ROWS = 60
 
 
 def anchor(result: ResultFile) -> str:
-    """The section anchor of a result file on the results page."""
-    return re.sub(r"[^a-z0-9]+", "-", result.name.lower()).strip("-")
+    """The section anchor of a result file on the results page (a file in a sub-folder
+    shares its folder's section)."""
+    return re.sub(r"[^a-z0-9]+", "-", result.name.split("/")[0].lower()).strip("-")
 
 
 def _scalars(value: object, prefix: str = "") -> list[tuple[str, object]]:
@@ -71,10 +72,28 @@ def render(results: list[ResultFile]) -> str:
         "| result file | what it measures | runs |",
         "|---|---|---|",
     ]
-    lines += [f"| [`{result.name}`](#{anchor(result)}) | {_format(result.title)} "
-              f"| {len(result.provenance)} |" for result in results]
-    lines.append("")
+    top = [result for result in results if "/" not in result.name]
+    folders: dict[str, list[ResultFile]] = {}
     for result in results:
+        if "/" in result.name:
+            folders.setdefault(result.name.split("/")[0], []).append(result)
+    lines += [f"| [`{result.name}`](#{anchor(result)}) | {_format(result.title)} "
+              f"| {len(result.provenance)} |" for result in top]
+    lines += [f"| [`{folder}/`](#{anchor(members[0])}) | the runs behind `{folder}.md` "
+              f"| {len(members)} |" for folder, members in folders.items()]
+    lines.append("")
+    for folder, members in folders.items():
+        lines += [f"## The runs behind `{folder}.md` {{#{anchor(members[0])}}}", "",
+                  f"One JSON file per run in `benchmarks/results/{folder}/`, each with its own "
+                  "provenance; `" + folder + ".md` tabulates them.", "",
+                  "| file | pass | command | commit | machine | date |",
+                  "|---|---|---|---|---|---|"]
+        for member in members:
+            passed = json.loads(member.path.read_text(encoding="utf-8")).get("pass", "")
+            lines += [f"| `{member.path.name}` | {_format(passed)} | `{p.command}` | {p.commit} "
+                      f"| {_format(p.machine)} | {p.date} |" for p in member.provenance]
+        lines.append("")
+    for result in top:
         lines += [f"## {_format(result.title)} {{#{anchor(result)}}}", "",
                   f"File: `benchmarks/results/{result.name}`.", "",
                   "| command | commit | machine | date |", "|---|---|---|---|"]
