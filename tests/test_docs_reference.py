@@ -71,7 +71,7 @@ def test_config_reference_lists_every_schema_field():
 def test_config_reference_gives_defaults_and_units_from_the_code():
     page = config_reference.build()
     model = _sections(page, SECTION)["model"]
-    from surrogate.node.training import TrainSettings
+    from surrogate import TrainSettings
 
     assert f"| `hidden` | integer |  | `{TrainSettings.hidden}` |" in model
     material = _sections(page, SECTION)["material"]

@@ -1,8 +1,9 @@
 """The config reference, generated from the JSON schema and the typed dataclasses.
 
-Types, bounds, allowed values and descriptions come from
-`surrogate/config/config.schema.yaml`; defaults come from the dataclasses the
-loader builds (the schema holds no defaults). A schema section is matched to
+Types, bounds, allowed values and descriptions come from the schema the loader
+validates with (`surrogate/config/config.schema.yaml`, as
+`surrogate.config.loader.load_schema` returns it); defaults come from the dataclasses
+the loader builds (the schema holds no defaults). A schema section is matched to
 the dataclass whose field names it shares most, so a dataclass that moves
 between modules is still found.
 """
@@ -13,15 +14,10 @@ import dataclasses
 import importlib
 import pkgutil
 import re
-from pathlib import Path
 
-import yaml
-
-REPO = Path(__file__).resolve().parents[2]
-SCHEMA = REPO / "surrogate" / "config" / "config.schema.yaml"
 TOP_LEVEL = "top level"
-# Modules holding the dataclasses the config is read into, besides every module of
-# surrogate.config (the model section's settings live with the trainer).
+# Modules that may hold dataclasses the config is read into, besides every module of
+# surrogate.config (the model section's settings have lived with the trainer).
 EXTRA_MODULES = ("surrogate.node.training",)
 PARENTHESIS = re.compile(r"\(([^()]{1,12})\)")
 # The units descriptions state, in brackets or as the description's first word.
@@ -30,8 +26,11 @@ UNITS = {"m", "s", "min", "Hz", "K", "T", "rad", "ohm", "MB", "A/m", "A/m2", "J/
 
 
 def load_schema() -> dict:
-    """The config schema as a dict."""
-    return yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
+    """The config schema as the loader validates with it (the file, completed by the
+    loader from any registry it must not repeat)."""
+    from surrogate.config.loader import load_schema as loader_schema
+
+    return loader_schema()
 
 
 def sections(schema: dict) -> dict[str, dict]:
