@@ -1,0 +1,1 @@
+"""Generators of the documentation's reference and results pages (run at `mkdocs build`)."""
