@@ -10,7 +10,7 @@ on that window of TRACE and adds its free run (after its teacher-forced
 warm-up). The forecasts are compared on the first PRED's time grid, where all
 of them are defined. Prints, inside the interval and outside it, the RMS
 difference (the channel's unit) of each forecast from the target and of each
-pair of forecasts. README's "What limits accuracy, measured" uses it on the
+pair of forecasts. docs/explanation/accuracy.md uses it on the
 real one-skyrmion data with `--interval 9.7e-8:9.8e-8 --echo-state 1e-8:6e-8`.
 """
 

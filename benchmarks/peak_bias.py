@@ -8,7 +8,7 @@ embedded state of TRACE (windowed like `surrogate evaluate`) and compares the
 predicted first output with the recorded one at the local maxima of that
 output above `--above` (its SI unit). A mean error far from zero, at h = 5
 already, is a bias of the vector field itself and not an error that a long
-free run accumulated. README's "What limits accuracy, measured" uses it on
+free run accumulated. docs/explanation/accuracy.md uses it on
 the real one-skyrmion data.
 """
 

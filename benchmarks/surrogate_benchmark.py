@@ -226,7 +226,7 @@ def echo_state_row(args: argparse.Namespace, esn: EchoStateRun) -> tuple:
 def summary_paragraph(args: argparse.Namespace, runs: list[NodeRun], median: NodeRun,
                       esn: EchoStateRun) -> str:
     """The text above the table: the command, per-seed NRMSEs, the hybrid and the worst ns."""
-    # A hybrid candidate of README's "What limits accuracy": the mean of the two forecasts,
+    # A hybrid candidate of docs/explanation/accuracy.md: the mean of the two forecasts,
     # on the echo-state network's grid (after its warm-up), for every seed's model.
     hybrid_test = [nrmse(0.5 * (esn.predicted + _on_grid(run.test, esn.t)), esn.target)
                    for run in runs]

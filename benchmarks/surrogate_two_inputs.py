@@ -42,7 +42,7 @@ DATA = MUMAX3_REFERENCE_DIR
 INPUTS = ["Ku1.region100", "Dind.region100"]
 TESTS = {"Ku_ext_DMI": "Ku1.region100", "DMI_ext_Ku": "Dind.region100"}
 SETTLE_S = 1e-9
-DEFAULT_SETTINGS = '{"n_aug": 2, "k": 5}'  # each measured over seeds 0-2 (README)
+DEFAULT_SETTINGS = '{"n_aug": 2, "k": 5}'  # each measured over seeds 0-2 (benchmarks/results/surrogate_two_inputs.md)
 
 
 def table_trace(path: Path) -> Trace:
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--settings-json", default=DEFAULT_SETTINGS,
                         help=f"further TrainSettings fields as JSON (default {DEFAULT_SETTINGS}: "
-                             "two latent dimensions, as config.yaml's model; README)")
+                             "two latent dimensions, as config.yaml's model)")
     parser.add_argument("--out", type=Path,
                         default=RESULTS_DIR / "surrogate_two_inputs.md")
     args = parser.parse_args(argv)

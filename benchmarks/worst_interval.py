@@ -6,8 +6,8 @@ Runs MODEL free on TRACE (windowed like `surrogate evaluate`), cuts the run
 into back-to-back intervals of `--width` s and prints the NRMSE, the interval
 with the largest share of the squared error, that share, the NRMSE of the
 rest, and the NRMSE the run would have if it were exact outside that interval
-(a floor that no improvement elsewhere can go below). README's "What limits
-accuracy, measured" uses it on the real one-skyrmion data with
+(a floor that no improvement elsewhere can go below). docs/explanation/accuracy.md
+uses it on the real one-skyrmion data with
 `--window 6e-8:1.1e-7`.
 """
 

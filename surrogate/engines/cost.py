@@ -4,8 +4,8 @@ A simulation's cost grows with its cells times its simulated time (settling plus
 drive). The per-cell figures are upper bounds of what was measured:
 
 - magnum.np on one CPU core: 0.17 s per cell and simulated ns at 1 nm cells, about
-  0.13 at 4 nm, 0.05 for the vortex oscillator at 300 K (README, "The default run";
-  benchmarks/results/magnumnp_default_config.md, magnumnp_sto_speed.md).
+  0.13 at 4 nm, 0.05 for the vortex oscillator at 300 K (measured by
+  benchmarks/magnumnp_sto_speed.py and the default run's own simulation timings).
 - mumax3 on a GPU: the paper's Mackey-Glass run, at least 5300 samples of 500 ps
   (2.65 us) on 6400 cells in about 3 days (../shared/README.md), is 0.015 s per
   cell and simulated ns.

@@ -8,7 +8,7 @@ step and stage of the batch in one compiled loop and keeps the stage states and
 activations; its backward pass walks the steps in reverse (the discrete adjoint
 of the scheme) and backpropagates through the MLP by hand. Autograd then sees
 one operation instead of about twenty per stage, which is where a training
-step's time went (README, "What limits accuracy, measured"). The products are
+step's time went (benchmarks/results/training_step_speed.md). The products are
 BLAS calls and sums are reordered, so states and gradients equal autograd's to
 rounding (tests/test_rollout_gradient.py).
 

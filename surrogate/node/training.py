@@ -17,7 +17,7 @@ The last `finetune_fraction` of the budget is L-BFGS on one deterministic loss:
 every training segment cut into back-to-back windows of `finetune_window`
 steps, each started from its true state (multiple shooting). With `restarts`
 > 1, that many models are trained side by side in separate processes, and the
-one with the best validation NRMSE is kept. README, "What limits accuracy",
+one with the best validation NRMSE is kept. docs/explanation/accuracy.md,
 gives the measurements behind these defaults.
 """
 

@@ -120,7 +120,7 @@ def import_magnumnp(dtype: str, threads: int = 1, gamma: float | None = GAMMA_LL
     if torch.get_default_device().type == "cpu":
         # magnum.np sets the default device even to the CPU, where it is the default anyway;
         # that installs a torch-function mode that runs Python on every torch call
-        # (README, "The CPU engine's speed"). GPU runs keep it: magnum.np needs it there.
+        # (docs/explanation/engines.md). GPU runs keep it: magnum.np needs it there.
         torch.set_default_device(None)
     return magnumnp, torch
 

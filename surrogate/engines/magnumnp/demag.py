@@ -5,7 +5,7 @@ time: three forward and three inverse FFTs per field evaluation. On the small
 grids of the CPU devices each call costs more in overhead than in arithmetic,
 so `OneTransformDemag` transforms all three components in one call each way.
 The kernel, the zero padding and the order of the sums are magnum.np's, so the
-field agrees with `DemagField.h` to rounding. README, "The CPU engine's speed",
+field agrees with `DemagField.h` to rounding. docs/explanation/engines.md,
 has the measured times.
 """
 
