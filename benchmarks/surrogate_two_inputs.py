@@ -42,7 +42,8 @@ DATA = MUMAX3_REFERENCE_DIR
 INPUTS = ["Ku1.region100", "Dind.region100"]
 TESTS = {"Ku_ext_DMI": "Ku1.region100", "DMI_ext_Ku": "Dind.region100"}
 SETTLE_S = 1e-9
-DEFAULT_SETTINGS = '{"n_aug": 2, "k": 5}'  # each measured over seeds 0-2 (benchmarks/results/surrogate_two_inputs.md)
+# Each setting measured over seeds 0-2: benchmarks/results/surrogate_two_inputs.md.
+DEFAULT_SETTINGS = '{"n_aug": 2, "k": 5}'
 
 
 def table_trace(path: Path) -> Trace:
