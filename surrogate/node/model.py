@@ -18,14 +18,16 @@ once for every step and stage, so each evaluation multiplies only the state.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import partial
 
 import torch
 from torch import nn
 from torch.nn import functional
 
+from surrogate.node.activations import ACTIVATION_NAMES
 from surrogate.node.integrators import Field
+from surrogate.node.shape import ModelShape
 
 
 @dataclass(frozen=True)
@@ -43,12 +45,12 @@ def _gelu_(x: torch.Tensor) -> torch.Tensor:
 # The one activation table. The model's layers use `apply`, the batched numpy
 # rollout `apply_` on its buffers; the fused numba rollout compiles the same
 # formulas, indexed by their position here. gelu is the exact (erf) form.
-ACTIVATIONS: dict[str, ActivationFunction] = {
-    "tanh": ActivationFunction(torch.tanh, torch.tanh_),
-    "relu": ActivationFunction(torch.relu, torch.relu_),
-    "gelu": ActivationFunction(functional.gelu, _gelu_),
-    "silu": ActivationFunction(functional.silu, partial(functional.silu, inplace=True)),
-}
+ACTIVATIONS: dict[str, ActivationFunction] = dict(zip(ACTIVATION_NAMES, (
+    ActivationFunction(torch.tanh, torch.tanh_),
+    ActivationFunction(torch.relu, torch.relu_),
+    ActivationFunction(functional.gelu, _gelu_),
+    ActivationFunction(functional.silu, partial(functional.silu, inplace=True)),
+), strict=True))
 
 
 class Activation(nn.Module):
@@ -78,40 +80,6 @@ class FieldParts:
     last: torch.Tensor
     width: int
     activation: str
-
-
-@dataclass(frozen=True)
-class ModelShape:
-    """Sizes of the vector field: channels, embedding, MLP width/depth, activation.
-
-    The embedding holds k samples of each output, `delay` model steps apart.
-    """
-
-    n_out: int
-    n_in: int
-    k: int = 2
-    hidden: int = 50
-    depth: int = 2
-    activation: str = "tanh"
-    n_aug: int = 0
-    linear: bool = True
-    delay: int = 1
-
-    @property
-    def span(self) -> int:
-        """Model-grid samples that one embedded state covers: (k - 1) * delay + 1."""
-        return (self.k - 1) * self.delay + 1
-
-    @property
-    def state_dim(self) -> int:
-        return self.n_out * self.k + self.n_aug
-
-    @property
-    def input_dim(self) -> int:
-        return self.n_in * self.k
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 class SpinNODE(nn.Module):
