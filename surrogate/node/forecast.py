@@ -81,8 +81,9 @@ class ForecastModel:
 
     Load it once with `load_model(path)`; each `forecast` or `forecast_batch`
     then costs only its rollout. The inputs are interpolated in the model's
-    dtype, as in training, and the rollouts run in float64: in numpy up to `numpy_rollout.NUMPY_MAX_TRAJECTORY_STEPS` steps x
-    drives, in the compiled kernels beyond (see numpy_rollout.rollout).
+    dtype, as in training, and the rollouts run in float64: in numpy up to
+    `numpy_rollout.NUMPY_MAX_TRAJECTORY_STEPS` steps x drives, in the compiled
+    kernels beyond (see numpy_rollout.rollout).
     """
 
     def __init__(self, arrays: ModelArrays):
