@@ -151,70 +151,76 @@ def rollout_single(field: PackedField, y0: np.ndarray, u_stages: np.ndarray, sch
 
 
 @numba.njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
-def _activate_sum(first, part, out, kind):  # pragma: no cover - compiled
-    """out[b, j] = activation(first[b, j] + part[b, j]) for j < out.shape[1]."""
-    for b in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[b, j] = first[b, j] + part[b, j]
-    for b in range(out.shape[0]):
-        _activate(out[b], kind)
+def _add_rows(values, row):  # pragma: no cover - compiled
+    """values[b, :] += row for every row b."""
+    for b in range(values.shape[0]):
+        for c in range(values.shape[1]):
+            values[b, c] += row[c]
 
 
 @numba.njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
-def _rollout_batch(y0, u, a, weights, node, w_state, w_input, bias, w_hidden, b_hidden,
-                   w_last, kind, states):  # pragma: no cover - compiled
+def _axpy(out, scale, values):  # pragma: no cover - compiled
+    """out += scale * values, flat arrays."""
+    for i in range(out.shape[0]):
+        out[i] += scale * values[i]
+
+
+@numba.njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
+def _rollout_batch(y0, u, a, weights, node, state_first, state_skip, input_first, input_skip,
+                   b_first, b_last, w_hidden, b_hidden, w_last, kind,
+                   states):  # pragma: no cover - compiled
     """states[n + 1] from states[n] = y0 (B, d) for every step n of u (n_steps, n_nodes, B, m).
 
-    w_state (d, width + d) and w_input (m, width + d) hold the first layer and the
-    linear term side by side, `bias` both their biases; stage i evaluates the field at
-    y + sum_j a[i, j] k_j with the inputs of node[i], the step adds sum_i weights[i] k_i.
+    The first layer and the linear term are split into their state parts
+    (state_first (d, width), state_skip (d, d)) and input parts (input_first,
+    input_skip); stage i evaluates the field at y + sum_j a[i, j] k_j with the
+    inputs of node[i], the step adds sum_i weights[i] k_i. The loops between the
+    BLAS products run over whole contiguous buffers, so they vectorise.
     """
     n_steps, n_nodes = u.shape[0], u.shape[1]
     batch, d = y0.shape
     width = w_last.shape[0]
     n_stages = a.shape[0]
-    slopes = np.empty((n_stages, batch, d))
-    stage_state = np.empty((batch, d))
-    projected = np.empty((n_nodes, batch, width + d))
-    first = np.empty((batch, width + d))
+    slopes = np.zeros((n_stages, batch, d))
+    stage = np.empty((batch, d))
+    projected_first = np.empty((n_nodes, batch, width))
+    projected_skip = np.empty((n_nodes, batch, d))
     h = np.empty((batch, width))
     g = np.empty((batch, width))
+    skip = np.empty((batch, d))
     out = np.empty((batch, d))
     y = y0.copy()
+    flat_y, flat_stage = y.reshape(-1), stage.reshape(-1)
     states[0] = y
     for n in range(n_steps):
         for j in range(n_nodes):
-            np.dot(u[n, j], w_input, projected[j])
-            for b in range(batch):
-                for c in range(width + d):
-                    projected[j, b, c] += bias[c]
+            np.dot(u[n, j], input_first, projected_first[j])
+            _add_rows(projected_first[j], b_first)
+            np.dot(u[n, j], input_skip, projected_skip[j])
+            _add_rows(projected_skip[j], b_last)
         for i in range(n_stages):
-            for b in range(batch):
-                for c in range(d):
-                    value = y[b, c]
-                    for j in range(i):
-                        value += a[i, j] * slopes[j, b, c]
-                    stage_state[b, c] = value
-            np.dot(stage_state, w_state, first)
-            part = projected[node[i]]
-            _activate_sum(first, part, h, kind)
+            flat_stage[:] = flat_y
+            for j in range(i):
+                if a[i, j] != 0.0:
+                    _axpy(flat_stage, a[i, j], slopes[j].reshape(-1))
+            np.dot(stage, state_first, h)
+            np.dot(stage, state_skip, skip)
+            flat_h = h.reshape(-1)
+            _axpy(flat_h, 1.0, projected_first[node[i]].reshape(-1))
+            _activate(flat_h, kind)
             for layer in range(w_hidden.shape[0]):
                 np.dot(h, w_hidden[layer], g)
-                for b in range(batch):
-                    for c in range(width):
-                        g[b, c] += b_hidden[layer, c]
-                    _activate(g[b], kind)
+                _add_rows(g, b_hidden[layer])
+                _activate(g.reshape(-1), kind)
                 h, g = g, h
             np.dot(h, w_last, out)
-            for b in range(batch):
-                for c in range(d):
-                    slopes[i, b, c] = out[b, c] + first[b, width + c] + part[b, width + c]
-        for b in range(batch):
-            for c in range(d):
-                step = 0.0
-                for i in range(n_stages):
-                    step += weights[i] * slopes[i, b, c]
-                y[b, c] += step
+            slope = slopes[i].reshape(-1)
+            flat_out, flat_skip = out.reshape(-1), skip.reshape(-1)
+            flat_input = projected_skip[node[i]].reshape(-1)
+            for c in range(slope.shape[0]):
+                slope[c] = flat_out[c] + flat_skip[c] + flat_input[c]
+        for i in range(n_stages):
+            _axpy(flat_y, weights[i], slopes[i].reshape(-1))
         states[n + 1] = y
 
 
@@ -229,11 +235,9 @@ def rollout_batch(field: PackedField, y0: np.ndarray, u_stages: np.ndarray,
     u = np.ascontiguousarray(u_stages, dtype=np.float64)
     d = y0.shape[1]
     states = np.empty((len(u) + 1, *y0.shape))
-    _rollout_batch(
-        y0, u, tableau.a, tableau.b, tableau.node.astype(np.int64),
-        np.ascontiguousarray(np.concatenate([field.w_first[:d], field.w_skip[:d]], axis=1)),
-        np.ascontiguousarray(np.concatenate([field.w_first[d:], field.w_skip[d:]], axis=1)),
-        np.concatenate([field.b_first, field.b_last]), field.w_hidden, field.b_hidden,
-        field.w_last, field.activation, states,
-    )
+    parts = [np.ascontiguousarray(part) for part in
+             (field.w_first[:d], field.w_skip[:d], field.w_first[d:], field.w_skip[d:])]
+    _rollout_batch(y0, u, tableau.a, tableau.b, tableau.node.astype(np.int64), *parts,
+                   field.b_first, field.b_last, field.w_hidden, field.b_hidden, field.w_last,
+                   field.activation, states)
     return states
