@@ -42,21 +42,29 @@ def stage_inputs(u: np.ndarray, stride: int, k: int, delay: int, n_steps: int,
     `stride` samples per model step; the stack at model time tau is
     [u(tau*s), u(tau*s + d*s), ...] (s = stride, d = delay), delay-major. The
     interpolation runs in u's dtype, as the training path runs it in the model's.
+    Step n's position is n*s plus an offset fixed per node and delay, so each
+    (node, delay) column is a blend of two strided slices of `u`.
     """
-    nodes = np.asarray(STAGE_NODES[check_scheme(scheme)])
+    nodes = STAGE_NODES[check_scheme(scheme)]
     last = len(u) - 1
-    offsets = np.arange(k) * float(stride * delay)
-    pos = (np.arange(n_steps)[:, None, None] + nodes[None, :, None]) * stride + offsets
-    if pos.max(initial=0.0) > last + 1e-6:
-        raise ValueError(f"input needed at recorded sample {float(pos.max()):.3f}, "
+    needed = ((n_steps - 1 + nodes[-1]) * stride + (k - 1) * stride * delay) if n_steps else 0.0
+    if needed > last + 1e-6:
+        raise ValueError(f"input needed at recorded sample {needed:.3f}, "
                          f"beyond the {len(u)} recorded input samples")
-    pos = np.clip(pos, 0.0, float(last))
-    lo = np.minimum(np.floor(pos).astype(np.int64), max(last - 1, 0))
-    hi = np.minimum(lo + 1, last)
-    weight = (pos - lo).astype(u.dtype)[..., None, None]
-    values = u[lo] * (1 - weight) + u[hi] * weight  # (n_steps, n_nodes, k, B, n_in)
+    # One row past the end: where a position falls on the last sample, its blend weight
+    # is 0 or 1 exactly and the extra row never counts.
+    padded = np.concatenate([u, u[-1:]])
+    starts = np.arange(n_steps) * stride
+    values = np.empty((n_steps, len(nodes), k, *u.shape[1:]), dtype=u.dtype)
+    for i, node in enumerate(nodes):
+        for j in range(k):
+            offset = node * stride + j * stride * delay
+            lo = int(np.floor(offset))
+            weight = np.asarray(offset - lo, dtype=u.dtype)
+            below, above = padded[starts + lo], padded[starts + lo + 1]
+            values[:, i, j] = below * (1 - weight) + above * weight
     values = np.moveaxis(values, 3, 2)
-    return np.ascontiguousarray(values.reshape(*values.shape[:3], -1))
+    return np.ascontiguousarray(values.reshape(*values.shape[:3], -1)).astype(np.float64)
 
 
 def numpy_rollout(field, y0: np.ndarray, u_stages: np.ndarray, scheme: str) -> np.ndarray:
