@@ -12,7 +12,12 @@ import pytest
 import torch
 
 from surrogate.io.input_series import InputSeries
-from surrogate.node.checkpoint import Surrogate, load_checkpoint, save_checkpoint
+from surrogate.node.checkpoint import (
+    Surrogate,
+    load_checkpoint,
+    remove_checkpoint,
+    save_checkpoint,
+)
 from surrogate.node.embedding import Normalisation
 from surrogate.node.fast_rollout import pack
 from surrogate.node.forecast import ForecastError, forecast, load_model, predict_from_files
@@ -193,6 +198,8 @@ def test_a_partial_companion_is_refused_unless_allowed(tmp_path):
     with pytest.raises(CheckpointError, match="metadata.partial' is true"):
         load_model(path)
     assert load_model(path, allow_partial=True).shape.k == 2
+    remove_checkpoint(path)  # as training does with its sidecar: both files go
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_predict_from_files_imports_neither_torch_nor_jsonschema_nor_numba(saved_model,

@@ -29,7 +29,7 @@ from surrogate.node.weights_file import (
 )
 
 __all__ = ["CheckpointError", "Surrogate", "load_checkpoint", "load_training_state",
-           "model_arrays", "save_checkpoint"]
+           "model_arrays", "remove_checkpoint", "save_checkpoint"]
 
 FORMAT_VERSION = 1
 
@@ -103,6 +103,12 @@ def save_checkpoint(surrogate: Surrogate, path: str | os.PathLike,
         torch.save(payload, tmp)
     write_weights_file(model_arrays(surrogate), weights_path(path), file_sha256(path))
     return path
+
+
+def remove_checkpoint(path: str | os.PathLike) -> None:
+    """Delete a model file and its companion, where they exist."""
+    for file in (Path(path), weights_path(path)):
+        file.unlink(missing_ok=True)
 
 
 def model_arrays(surrogate: Surrogate) -> ModelArrays:

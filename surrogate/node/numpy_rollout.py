@@ -19,9 +19,10 @@ from surrogate.node.activations import ACTIVATION_NAMES, NUMPY_ACTIVATIONS
 from surrogate.node.schemes import BUTCHER_TABLEAUX, STAGE_NODES, check_scheme
 
 #: Trajectory-steps (steps x batch) up to which `rollout` runs numpy rather than
-#: the compiled kernels: measured by benchmarks/forecast_throughput.py (the whole
-#: process of a numpy forecast is as fast as a compiled one's around 2e4 steps).
-NUMPY_MAX_TRAJECTORY_STEPS = 20_000
+#: the compiled kernels. benchmarks/results/forecast_throughput.md: a whole forecast
+#: process took 1.14 s in numpy against 1.40 s compiled at 10^4 steps, and 3.02 s
+#: against 1.49 s at 3x10^4 (the compiled one pays about a second to load its cache).
+NUMPY_MAX_TRAJECTORY_STEPS = 12_000
 
 
 def stride_for_spacing(step_s: float, dt: float) -> int:

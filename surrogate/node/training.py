@@ -46,6 +46,7 @@ from surrogate.node.checkpoint import (
     Surrogate,
     load_checkpoint,
     load_training_state,
+    remove_checkpoint,
     save_checkpoint,
 )
 from surrogate.node.embedding import Normalisation, delay_embed, fit_normalisation
@@ -397,7 +398,7 @@ def _train_restarts(
     ]
     save_checkpoint(surrogate, out_path)
     for path in paths:
-        path.unlink()
+        remove_checkpoint(path)
     return dataclasses.replace(reports[chosen], model_path=out_path)
 
 
@@ -530,7 +531,7 @@ def _fit(
     report = TrainReport(minutes, iteration, best[0], best[1], train_score, stopped_by, out_path)
     surrogate.metadata["report"] = {k: v for k, v in asdict(report).items() if k != "model_path"}
     _save(surrogate, best, out_path, partial=False)
-    sidecar.unlink(missing_ok=True)
+    remove_checkpoint(sidecar)
     return report
 
 
