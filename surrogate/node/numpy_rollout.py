@@ -55,17 +55,17 @@ def stage_inputs(u: np.ndarray, stride: int, k: int, delay: int, n_steps: int,
     # One row past the end: where a position falls on the last sample, its blend weight
     # is 0 or 1 exactly and the extra row never counts.
     padded = np.concatenate([u, u[-1:]])
-    starts = np.arange(n_steps) * stride
-    values = np.empty((n_steps, len(nodes), k, *u.shape[1:]), dtype=u.dtype)
+    batch, n_in = u.shape[1:]
+    values = np.empty((n_steps, len(nodes), batch, k, n_in))
     for i, node in enumerate(nodes):
         for j in range(k):
             offset = node * stride + j * stride * delay
             lo = int(np.floor(offset))
             weight = np.asarray(offset - lo, dtype=u.dtype)
-            below, above = padded[starts + lo], padded[starts + lo + 1]
-            values[:, i, j] = below * (1 - weight) + above * weight
-    values = np.moveaxis(values, 3, 2)
-    return np.ascontiguousarray(values.reshape(*values.shape[:3], -1)).astype(np.float64)
+            below = padded[lo : lo + stride * n_steps : stride]
+            above = padded[lo + 1 : lo + 1 + stride * n_steps : stride]
+            values[:, i, :, j] = below * (1 - weight) + above * weight
+    return values.reshape(n_steps, len(nodes), batch, k * n_in)
 
 
 def numpy_rollout(field, y0: np.ndarray, u_stages: np.ndarray, scheme: str) -> np.ndarray:
