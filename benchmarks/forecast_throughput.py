@@ -215,6 +215,8 @@ def _markdown(record: dict) -> str:
               "| N | numpy rollout | compiled rollout |", "|---|---|---|"]
     lines += [f"| {row['model_steps']} | {row['numpy_s']:.3f} | {row['compiled_s']:.3f} |"
               for row in record["crossover"]]
+    if record["note"]:
+        lines += ["", record["note"]]
     if record["whole_process"]:
         lines += ["", "Whole-process wall time (s, median) of `predict_from_files` on "
                   f"`{record['model']}`:", "", "| drive | file | s |", "|---|---|---|"]
@@ -234,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="model file for the whole-process forecasts")
     parser.add_argument("--drive", type=_drive_argument, action="append", default=[],
                         help="NAME=FILE.npy:SAMPLE_PERIOD, input samples in SI")
+    parser.add_argument("--note", default="", help="how the --model and --drive files were made")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "forecast_throughput")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
@@ -246,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             "crossover": crossover(args.model or model_path, folder, args.lengths,
                                    args.process_runs),
             "model": None if args.model is None else str(args.model),
+            "note": args.note,
             "crossover_model": str(args.model or "random weights, default shape"),
             "whole_process": {} if args.model is None else
             whole_process(args.model, dict(args.drive), folder, args.process_runs),
