@@ -21,7 +21,7 @@ import torch
 from surrogate.node.fused_kernel import rollout_single
 from surrogate.node.model import ACTIVATIONS, SpinNODE
 from surrogate.node.packed_field import PackedField, pack_arrays
-from surrogate.node.schemes import check_scheme
+from surrogate.node.schemes import STEP_WEIGHTS, check_scheme
 
 __all__ = ["pack", "rollout_batched", "rollout_single", "split"]
 
@@ -136,6 +136,7 @@ def rollout_batched(
     states[0] = torch.as_tensor(y0).cpu().numpy()
     rhs = _BatchedField(field, batch, n_nodes, dtype)
     k1, k2, k3, k4, tmp = (np.empty_like(states[0]) for _ in range(5))
+    middle, total = STEP_WEIGHTS[scheme]
     for n in range(n_steps):
         y, nxt = states[n], states[n + 1]
         rhs.set_inputs(u[n])
@@ -149,9 +150,6 @@ def rollout_batched(
             rhs(tmp, 1, k3)
             np.add(y, k3, out=tmp)
             rhs(tmp, 2, k4)
-            np.add(k2, k3, out=tmp)
-            tmp *= 2.0
-            weights = 6.0
         else:
             np.multiply(k1, 1.0 / 3.0, out=tmp)
             tmp += y
@@ -164,12 +162,11 @@ def rollout_batched(
             tmp += k3
             tmp += y
             rhs(tmp, 3, k4)
-            np.add(k2, k3, out=tmp)
-            tmp *= 3.0
-            weights = 8.0
+        np.add(k2, k3, out=tmp)
+        tmp *= middle
         tmp += k1
         tmp += k4
-        tmp /= weights
+        tmp /= total
         np.add(y, tmp, out=nxt)
         if kicks is not None:
             nxt += kicks[n]

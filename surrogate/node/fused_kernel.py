@@ -20,7 +20,7 @@ import numba
 import numpy as np
 
 from surrogate.node.packed_field import SCHEME_IDS, PackedField
-from surrogate.node.schemes import BUTCHER_TABLEAUX, check_scheme
+from surrogate.node.schemes import BUTCHER_TABLEAUX, STEP_WEIGHTS, check_scheme
 
 #: Floating-point liberties for the compiled loops: reassociation and fused multiply-add,
 #: so the sums vectorise, but NaN and infinity keep their meaning (a diverging rollout
@@ -100,7 +100,7 @@ def _field(y, u, wf, bf, wh, bh, wl, bl, ws, kind, z, h, g, out):  # pragma: no 
 
 
 @numba.njit(cache=True)
-def _rollout(y0, u, scheme, wf, bf, wh, bh, wl, bl, ws, kind):  # pragma: no cover
+def _rollout(y0, u, scheme, middle, total, wf, bf, wh, bh, wl, bl, ws, kind):  # pragma: no cover
     n_steps, d = u.shape[0], y0.shape[0]
     states = np.empty((n_steps + 1, d))
     states[0] = y0
@@ -122,7 +122,7 @@ def _rollout(y0, u, scheme, wf, bf, wh, bh, wl, bl, ws, kind):  # pragma: no cov
                 tmp[i] = y[i] + k3[i]
             _field(tmp, u[n, 2], wf, bf, wh, bh, wl, bl, ws, kind, z, h, g, k4)
             for i in range(d):
-                y[i] = y[i] + (k1[i] + 2.0 * (k2[i] + k3[i]) + k4[i]) / 6.0
+                y[i] = y[i] + (k1[i] + middle * (k2[i] + k3[i]) + k4[i]) / total
         else:
             for i in range(d):
                 tmp[i] = y[i] + k1[i] / 3.0
@@ -134,7 +134,7 @@ def _rollout(y0, u, scheme, wf, bf, wh, bh, wl, bl, ws, kind):  # pragma: no cov
                 tmp[i] = y[i] + k1[i] - k2[i] + k3[i]
             _field(tmp, u[n, 3], wf, bf, wh, bh, wl, bl, ws, kind, z, h, g, k4)
             for i in range(d):
-                y[i] = y[i] + (k1[i] + 3.0 * (k2[i] + k3[i]) + k4[i]) / 8.0
+                y[i] = y[i] + (k1[i] + middle * (k2[i] + k3[i]) + k4[i]) / total
         states[n + 1] = y
     return states
 
@@ -145,6 +145,7 @@ def rollout_single(field: PackedField, y0: np.ndarray, u_stages: np.ndarray, sch
     return _rollout(
         np.ascontiguousarray(y0, dtype=np.float64),
         np.ascontiguousarray(u_stages, dtype=np.float64), SCHEME_IDS[scheme],
+        *STEP_WEIGHTS[scheme],
         field.w_first, field.b_first, field.w_hidden, field.b_hidden,
         field.w_last, field.b_last, field.w_skip, field.activation,
     )

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import torch
 
-from surrogate.node.schemes import STAGE_NODES, check_scheme
+from surrogate.node.schemes import STAGE_NODES, STEP_WEIGHTS, check_scheme
 
 Field = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -64,17 +64,17 @@ def stage_inputs(grid: InputGrid, starts: torch.Tensor, n_steps: int, scheme: st
 
 def rk4_step(field: Field, y: torch.Tensor, u_nodes: torch.Tensor, scheme: str) -> torch.Tensor:
     """One step of size 1 from `y` (B, d) with inputs `u_nodes` (n_nodes, B, n_in*k)."""
+    middle, total = STEP_WEIGHTS[scheme]
+    k1 = field(y, u_nodes[0])
     if scheme == "rk4":
-        k1 = field(y, u_nodes[0])
         k2 = field(y + 0.5 * k1, u_nodes[1])
         k3 = field(y + 0.5 * k2, u_nodes[1])
         k4 = field(y + k3, u_nodes[2])
-        return y + (k1 + 2.0 * (k2 + k3) + k4) / 6.0
-    k1 = field(y, u_nodes[0])
-    k2 = field(y + k1 / 3.0, u_nodes[1])
-    k3 = field(y + k2 - k1 / 3.0, u_nodes[2])
-    k4 = field(y + k1 - k2 + k3, u_nodes[3])
-    return y + (k1 + 3.0 * (k2 + k3) + k4) / 8.0
+    else:
+        k2 = field(y + k1 / 3.0, u_nodes[1])
+        k3 = field(y + k2 - k1 / 3.0, u_nodes[2])
+        k4 = field(y + k1 - k2 + k3, u_nodes[3])
+    return y + (k1 + middle * (k2 + k3) + k4) / total
 
 
 def rk4_rollout(

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from surrogate.node.activations import ACTIVATION_NAMES
+from surrogate.node.schemes import STAGE_NODES
 
 # Index of each activation in activations.ACTIVATION_NAMES, as `_act` branches on it.
 ACTIVATION_IDS = {name: index for index, name in enumerate(ACTIVATION_NAMES)}
-SCHEME_IDS = {"rk4": 0, "rk38": 1}
+# Index of each scheme in schemes.STAGE_NODES, as `fused_kernel._rollout` branches on it (0: rk4).
+SCHEME_IDS = {name: index for index, name in enumerate(STAGE_NODES)}
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 STAGE_NODES = {"rk4": (0.0, 0.5, 1.0), "rk38": (0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0)}
+#: The weights of each scheme's step, y + (k1 + w (k2 + k3) + k4) / n, as (w, n): the one
+#: place they are written (the tableaux below, integrators.rk4_step and the kernels read them).
+STEP_WEIGHTS = {"rk4": (2.0, 6.0), "rk38": (3.0, 8.0)}
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,12 @@ class ButcherTableau:
     node: np.ndarray
 
 
+def _step_weights(scheme: str) -> np.ndarray:
+    """The b row of a scheme's tableau: (1, w, w, 1) / n from STEP_WEIGHTS."""
+    middle, total = STEP_WEIGHTS[scheme]
+    return np.array([1.0, middle, middle, 1.0]) / total
+
+
 # The schemes of `integrators.rk4_step` as tables, for the compiled training path
 # (rollout_gradient.py) and the forecasts (numpy_rollout.py, fused_kernel.rollout_batch);
 # tests/test_rollout_gradient.py checks that the two agree.
@@ -32,11 +41,11 @@ BUTCHER_TABLEAUX = {
     "rk4": ButcherTableau(
         np.array([[0.0, 0.0, 0.0, 0.0], [0.5, 0.0, 0.0, 0.0], [0.0, 0.5, 0.0, 0.0],
                   [0.0, 0.0, 1.0, 0.0]]),
-        np.array([1.0, 2.0, 2.0, 1.0]) / 6.0, np.array([0, 1, 1, 2])),
+        _step_weights("rk4"), np.array([0, 1, 1, 2])),
     "rk38": ButcherTableau(
         np.array([[0.0, 0.0, 0.0, 0.0], [1.0 / 3.0, 0.0, 0.0, 0.0],
                   [-1.0 / 3.0, 1.0, 0.0, 0.0], [1.0, -1.0, 1.0, 0.0]]),
-        np.array([1.0, 3.0, 3.0, 1.0]) / 8.0, np.array([0, 1, 2, 3])),
+        _step_weights("rk38"), np.array([0, 1, 2, 3])),
 }
 
 
