@@ -1,7 +1,8 @@
 """Spin-Neural-ODE surrogates of micromagnetic devices, from mumax3 or magnum.np traces.
 
 SI units everywhere: seconds, metres, A/m, J/m, J/m3, J/m2, Hz. The public API
-is importable from here (`from surrogate import train_model, load_trace`). Each
+is importable from here (`from surrogate import train_model, load_trace`;
+`surrogate.load_model(path).forecast(drive)` forecasts without torch). Each
 name is imported on first use, so `import surrogate` stays light (no torch,
 no numba), and importing this package never imports magnum.np, which changes
 torch's global defaults.
@@ -44,7 +45,7 @@ _EXPORTS = {
     "render_simulation": "surrogate.engines.mumax3.render",
     "run_mumax3": "surrogate.engines.mumax3.runner",
     # the Spin-NODE
-    "ModelShape": "surrogate.node.model",
+    "ModelShape": "surrogate.node.shape",
     "SpinNODE": "surrogate.node.model",
     "TrainSettings": "surrogate.config.model_settings",
     "TrainReport": "surrogate.node.training",
@@ -57,6 +58,10 @@ _EXPORTS = {
     "predict_trace": "surrogate.node.rollout",
     "nrmse": "surrogate.metrics",
     "pooled_nrmse": "surrogate.metrics",
+    # forecasts without torch: `load_model(path).forecast(drive)`, `.forecast_batch(drives)`
+    "ForecastModel": "surrogate.node.forecast",
+    "load_model": "surrogate.node.forecast",
+    "predict_from_files": "surrogate.node.forecast",
     # noise
     "fit_input_noise": "surrogate.noise.input_noise",
     "predict_noisy": "surrogate.noise.input_noise",

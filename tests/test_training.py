@@ -184,7 +184,7 @@ def test_restarts_keep_the_best_validation_score_and_remove_the_candidates(tmp_p
     assert set(scores) == {5, 6}
     assert report.best_val_nrmse == min(scores.values())
     assert surrogate.settings["seed"] == min(scores, key=scores.get)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.pt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.pt", "m.weights.npz"]
 
 
 def test_a_time_cap_that_ends_the_lbfgs_phase_is_reported_as_the_time_budget(tmp_path):

@@ -2,7 +2,9 @@
 
 Saved atomically (temporary file + rename) and read with
 `torch.load(weights_only=True)`: only tensors, numbers, strings, lists and
-dicts are stored; metadata travels as a JSON string.
+dicts are stored; metadata travels as a JSON string. Beside it goes its
+torch-free companion `MODEL.weights.npz` (weights_file.py), which forecasts
+read without importing torch.
 """
 
 from __future__ import annotations
@@ -18,12 +20,18 @@ import torch
 from surrogate.io.atomic import atomic_write
 from surrogate.node.embedding import Normalisation
 from surrogate.node.model import ModelShape, SpinNODE
+from surrogate.node.weights_file import (
+    CheckpointError,
+    ModelArrays,
+    file_sha256,
+    weights_path,
+    write_weights_file,
+)
+
+__all__ = ["CheckpointError", "Surrogate", "load_checkpoint", "load_training_state",
+           "model_arrays", "remove_checkpoint", "save_checkpoint"]
 
 FORMAT_VERSION = 1
-
-
-class CheckpointError(ValueError):
-    """A model file is missing, unreadable or inconsistent."""
 
 
 @dataclass
@@ -79,10 +87,13 @@ def _payload(surrogate: Surrogate) -> dict:
 
 def save_checkpoint(surrogate: Surrogate, path: str | os.PathLike,
                     training_state: dict | None = None) -> Path:
-    """Write the model file atomically; returns its path.
+    """Write the model file atomically, then its companion `weights_path(path)`; returns
+    the model file's path.
 
     `training_state` (optimiser, random generator, iteration...) is stored
     beside the weights in the periodic checkpoints that `train --resume` reads.
+    The companion records the model file's SHA-256, so a companion left from an
+    earlier model (a write interrupted between the two files) is refused.
     """
     path = Path(path)
     payload = _payload(surrogate)
@@ -90,7 +101,37 @@ def save_checkpoint(surrogate: Surrogate, path: str | os.PathLike,
         payload["training_state"] = training_state
     with atomic_write(path) as tmp:
         torch.save(payload, tmp)
+    write_weights_file(model_arrays(surrogate), weights_path(path), file_sha256(path))
     return path
+
+
+def remove_checkpoint(path: str | os.PathLike) -> None:
+    """Delete a model file and its companion, where they exist."""
+    for file in (Path(path), weights_path(path)):
+        file.unlink(missing_ok=True)
+
+
+def model_arrays(surrogate: Surrogate) -> ModelArrays:
+    """The model's weights as numpy arrays in its own dtype, with what a forecast needs."""
+    model = surrogate.model
+    return ModelArrays(
+        shape=surrogate.shape,
+        layers=tuple((w.detach().cpu().numpy().copy(), b.detach().cpu().numpy().copy())
+                     for w, b in model.mlp_weights()),
+        linear=model.linear.weight.detach().cpu().numpy().copy(),
+        out_norm=surrogate.out_norm,
+        in_norm=surrogate.in_norm,
+        input_names=list(surrogate.input_names),
+        output_names=list(surrogate.output_names),
+        input_units=list(surrogate.input_units),
+        output_units=list(surrogate.output_units),
+        step_s=float(surrogate.step_s),
+        scheme=surrogate.scheme,
+        dtype=str(next(model.parameters()).dtype).removeprefix("torch."),
+        settings=surrogate.settings,
+        metadata=surrogate.metadata,
+        settled_outputs=surrogate.settled_outputs,
+    )
 
 
 def _read(path: Path) -> dict:

@@ -18,16 +18,17 @@ once for every step and stage, so each evaluation multiplies only the state.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import partial
 
 import torch
 from torch import nn
 from torch.nn import functional
 
-from surrogate.config.model_settings import SettingsError, TrainSettings, check_embedding
-from surrogate.node.embedding import span
+from surrogate.config.model_settings import SettingsError, check_embedding
+from surrogate.node.activations import ACTIVATION_NAMES
 from surrogate.node.integrators import Field
+from surrogate.node.shape import ModelShape
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,12 @@ def _gelu_(x: torch.Tensor) -> torch.Tensor:
 # The one activation table. The model's layers use `apply`, the batched numpy
 # rollout `apply_` on its buffers; the fused numba rollout compiles the same
 # formulas, indexed by their position here. gelu is the exact (erf) form.
-ACTIVATIONS: dict[str, ActivationFunction] = {
-    "tanh": ActivationFunction(torch.tanh, torch.tanh_),
-    "relu": ActivationFunction(torch.relu, torch.relu_),
-    "gelu": ActivationFunction(functional.gelu, _gelu_),
-    "silu": ActivationFunction(functional.silu, partial(functional.silu, inplace=True)),
-}
+ACTIVATIONS: dict[str, ActivationFunction] = dict(zip(ACTIVATION_NAMES, (
+    ActivationFunction(torch.tanh, torch.tanh_),
+    ActivationFunction(torch.relu, torch.relu_),
+    ActivationFunction(functional.gelu, _gelu_),
+    ActivationFunction(functional.silu, partial(functional.silu, inplace=True)),
+), strict=True))
 
 
 class Activation(nn.Module):
@@ -80,55 +81,6 @@ class FieldParts:
     last: torch.Tensor
     width: int
     activation: str
-
-
-#: The model-shape defaults are the training settings' (one place for each default).
-_DEFAULTS = TrainSettings()
-
-
-@dataclass(frozen=True)
-class ModelShape:
-    """Sizes of the vector field: channels, embedding, MLP width/depth, activation.
-
-    The embedding holds k samples of each output, `delay` model steps apart.
-    """
-
-    n_out: int
-    n_in: int
-    k: int = _DEFAULTS.k
-    hidden: int = _DEFAULTS.hidden
-    depth: int = _DEFAULTS.depth
-    activation: str = _DEFAULTS.activation
-    n_aug: int = _DEFAULTS.n_aug
-    linear: bool = True
-    delay: int = _DEFAULTS.delay
-
-    @classmethod
-    def from_settings(cls, settings: TrainSettings, n_out: int, n_in: int) -> ModelShape:
-        """The shape of a model of `n_out` outputs and `n_in` inputs with these settings."""
-        return cls(n_out, n_in, settings.k, settings.hidden, settings.depth, settings.activation,
-                   settings.n_aug, delay=settings.delay)
-
-    @property
-    def span(self) -> int:
-        """Model-grid samples that one embedded state covers: (k - 1) * delay + 1."""
-        return span(self.k, self.delay)
-
-    @property
-    def embedded_dim(self) -> int:
-        """Values of the delay-embedded outputs: the state without its latent dimensions."""
-        return self.n_out * self.k
-
-    @property
-    def state_dim(self) -> int:
-        return self.embedded_dim + self.n_aug
-
-    @property
-    def input_dim(self) -> int:
-        return self.n_in * self.k
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 class SpinNODE(nn.Module):

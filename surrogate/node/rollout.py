@@ -20,6 +20,7 @@ from surrogate.node.embedding import delay_block, delay_embed, unembed
 from surrogate.node.fast_rollout import pack, rollout_batched, rollout_single
 from surrogate.node.integrators import InputGrid, stage_inputs
 from surrogate.node.model import ModelShape
+from surrogate.node.numpy_rollout import stride_for_spacing
 
 
 @dataclass
@@ -42,16 +43,6 @@ class EvaluationResult:
 def stride_for(step_s: float, trace: Trace) -> int:
     """Recorded samples per model step; the trace spacing must divide the step."""
     return stride_for_spacing(step_s, trace.dt)
-
-
-def stride_for_spacing(step_s: float, dt: float) -> int:
-    """Samples `dt` (s) apart per model step `step_s` (s); the spacing must divide the step."""
-    stride = max(1, round(step_s / dt))
-    if abs(stride * dt - step_s) > 0.01 * step_s:
-        raise ValueError(
-            f"trace sample spacing {dt:.4g} s does not divide the model step {step_s:.4g} s"
-        )
-    return stride
 
 
 def channels(trace: Trace, names: list[str], kind: str) -> np.ndarray:

@@ -28,9 +28,10 @@ import numpy as np
 import torch
 from threadpoolctl import ThreadpoolController
 
-from surrogate.node.fast_rollout import _FASTMATH, _activate, _add_product
-from surrogate.node.integrators import BUTCHER_TABLEAUX, STAGE_NODES, check_scheme, rk4_rollout
+from surrogate.node.fused_kernel import _FASTMATH, _activate, _add_product
+from surrogate.node.integrators import rk4_rollout
 from surrogate.node.model import ModelShape, SpinNODE
+from surrogate.node.schemes import BUTCHER_TABLEAUX, STAGE_NODES, check_scheme
 
 
 @functools.cache

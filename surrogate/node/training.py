@@ -48,6 +48,7 @@ from surrogate.node.checkpoint import (
     Surrogate,
     load_checkpoint,
     load_training_state,
+    remove_checkpoint,
     save_checkpoint,
 )
 from surrogate.node.embedding import Normalisation, delay_embed, fit_normalisation
@@ -324,7 +325,7 @@ def _train_restarts(
     ]
     save_checkpoint(surrogate, out_path)
     for path in paths:
-        path.unlink()
+        remove_checkpoint(path)
     return dataclasses.replace(reports[chosen], model_path=out_path)
 
 
@@ -500,7 +501,7 @@ def _finish(surrogate: Surrogate, shadow: Surrogate, data: _Split, settings: Tra
                          out_path)
     surrogate.metadata["report"] = {k: v for k, v in asdict(report).items() if k != "model_path"}
     _save(surrogate, best, out_path, partial=False)
-    partial_path(out_path).unlink(missing_ok=True)
+    remove_checkpoint(partial_path(out_path))
     return report
 
 
