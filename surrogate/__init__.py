@@ -55,7 +55,7 @@ _EXPORTS = {
     "save_checkpoint": "surrogate.node.checkpoint",
     "EvaluationResult": "surrogate.node.rollout",
     "evaluate_model": "surrogate.node.rollout",
-    "predict_trace": "surrogate.node.rollout",
+    "predict_trace": "surrogate.node.forecast",
     "nrmse": "surrogate.metrics",
     "pooled_nrmse": "surrogate.metrics",
     # forecasts without torch: `load_model(path).forecast(drive)`, `.forecast_batch(drives)`

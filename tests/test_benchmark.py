@@ -23,7 +23,7 @@ from surrogate.config.loader import parse_config
 from surrogate.engines.drive_series import drive_input_series
 from surrogate.engines.hardware import cpu_model
 from surrogate.io.trace import Trace, load_trace, save_trace
-from surrogate.node.rollout import predict_trace
+from surrogate.node.forecast import predict_trace
 
 from .conftest import REPO
 from .test_workflow import snakemake, workflow_copy

@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from surrogate.io.input_series import InputSeries
+from surrogate.io.trace import Trace, load_trace, save_trace
 from surrogate.node.checkpoint import (
     Surrogate,
     load_checkpoint,
@@ -105,6 +106,27 @@ def test_the_chooser_runs_long_work_compiled_and_short_work_in_numpy():
     np.testing.assert_allclose(long_run, numpy_rollout(field, y0, u, "rk4"), rtol=0, atol=1e-10)
     single = rollout(field, y0[:1], u[:, :, :1], "rk4")
     np.testing.assert_allclose(single[:, 0], long_run[:, 0], rtol=0, atol=1e-10)
+
+
+def test_compiled_picks_the_rollout_whatever_the_length(monkeypatch):
+    import surrogate.node.numpy_rollout as numpy_module
+
+    calls: list[int] = []
+    in_numpy = numpy_module.numpy_rollout
+    monkeypatch.setattr(numpy_module, "numpy_rollout",
+                        lambda *args: calls.append(len(args[2])) or in_numpy(*args))
+    field = pack(_model(ModelShape(1, 1, k=2, hidden=8)))
+    rng = np.random.default_rng(5)
+    u = stage_inputs(0.3 * rng.standard_normal((40, 1, 1)), 1, 2, 1, 30, "rk38")
+    y0 = np.full((1, 2), 0.1)
+    by_length = rollout(field, y0, u, "rk38")
+    assert calls == [30]  # short: numpy
+    compiled = rollout(field, y0, u, "rk38", compiled=True)
+    assert calls == [30]
+    np.testing.assert_allclose(compiled, by_length, rtol=0, atol=1e-10)
+    long_u = np.repeat(u[:1], NUMPY_MAX_TRAJECTORY_STEPS + 1, axis=0)
+    rollout(field, y0, long_u, "rk38", compiled=False)
+    assert calls == [30, NUMPY_MAX_TRAJECTORY_STEPS + 1]
 
 
 @pytest.fixture
@@ -202,26 +224,59 @@ def test_a_partial_companion_is_refused_unless_allowed(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+#: What a forecast process must not load: torch, the config loader's jsonschema and YAML,
+#: numba (for a short drive), scipy, and the engines' code.
+HEAVY_SCRIPT = """
+loaded = sorted(m for m in sys.modules
+                if m.split(".")[0] in ("torch", "jsonschema", "numba", "scipy", "yaml")
+                or m.startswith(("surrogate.engines", "surrogate.config.loader")))
+print("LOADED", loaded)
+"""
+
+
+def _loaded_modules(script: str) -> str:
+    """stdout of a child process that runs `script`, then prints the heavy modules it loaded."""
+    result = subprocess.run([sys.executable, "-c", "import sys\n" + script + HEAVY_SCRIPT],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def test_predict_from_files_imports_neither_torch_nor_jsonschema_nor_numba(saved_model,
                                                                           tmp_path):
     path, _ = saved_model
     np.save(tmp_path / "u.npy", _drive(300))
     out = tmp_path / "pred.npz"
-    script = textwrap.dedent(f"""
-        import sys
+    stdout = _loaded_modules(textwrap.dedent(f"""
         from surrogate.node.forecast import predict_from_files
         predicted = predict_from_files({str(path)!r}, {str(tmp_path / "u.npy")!r}, {str(out)!r})
         assert len(predicted.t) == 300, len(predicted.t)
-        loaded = sorted(m for m in sys.modules
-                        if m.split(".")[0] in ("torch", "jsonschema", "numba", "scipy")
-                        or m.startswith(("surrogate.engines", "surrogate.config", "surrogate.cli")))
-        print("LOADED", loaded)
-    """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=120, check=False)
-    assert result.returncode == 0, result.stderr
-    assert "LOADED []" in result.stdout, result.stdout
+    """))
+    assert "LOADED []" in stdout, stdout
     in_process = predict_from_files(path, tmp_path / "u.npy", tmp_path / "again.npz")
-    from surrogate.io.trace import load_trace
-
     np.testing.assert_array_equal(load_trace(out).outputs, in_process.outputs)
+
+
+@pytest.mark.parametrize("source", ["inputs", "trace"])
+def test_the_predict_command_imports_no_torch(saved_model, tmp_path, source):
+    """`python -m surrogate predict MODEL --inputs U.npy` and `predict MODEL TRACE`, as the
+    face runs them (`surrogate.cli.main`), load neither torch nor the config loader."""
+    path, model = saved_model
+    drive = _drive(300)
+    np.save(tmp_path / "u.npy", drive)
+    t = np.arange(300) * 5e-12
+    outputs = np.full((300, 1), 0.6) + 0.01 * np.sin(t / 1e-10)[:, None]
+    save_trace(Trace(t, drive, outputs, ["u0"], ["m0"], ["J/m3"], [""]), tmp_path / "trace.npz")
+    where = ["--inputs", str(tmp_path / "u.npy")] if source == "inputs" \
+        else [str(tmp_path / "trace.npz")]
+    argv = ["predict", str(path), *where, "--out", str(tmp_path / "pred.npz")]
+    stdout = _loaded_modules(textwrap.dedent(f"""
+        from surrogate.cli import main
+        assert main({argv!r}) == 0
+    """))
+    assert "LOADED []" in stdout, stdout
+    predicted = load_trace(tmp_path / "pred.npz")
+    assert len(predicted.t) == 300
+    in_process = load_model(path).forecast(InputSeries(t, drive, ["u0"], ["J/m3"]),
+                                           prefix=outputs[:5] if source == "trace" else None)
+    np.testing.assert_array_equal(predicted.outputs, in_process.outputs)

@@ -13,8 +13,7 @@ from surrogate.engines.drive_series import drive_input_series
 from surrogate.io.input_series import InputSeries, InputSeriesError, read_input_series
 from surrogate.io.trace import Trace, load_trace
 from surrogate.node.checkpoint import load_checkpoint
-from surrogate.node.forecast import ForecastError, forecast
-from surrogate.node.rollout import predict_trace
+from surrogate.node.forecast import ForecastError, forecast, predict_trace
 
 
 def test_the_model_file_stores_the_settled_state(driven_model):

@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from surrogate.io.trace import Trace
-from surrogate.node.rollout import evaluate_model, predict_trace
+from surrogate.node.forecast import predict_trace
+from surrogate.node.rollout import evaluate_model
 from surrogate.node.training import TrainingError, TrainSettings, train_model
 from surrogate.noise.input_noise import fit_input_noise, predict_noisy
 

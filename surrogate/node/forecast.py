@@ -76,23 +76,47 @@ def check_inputs(model, series: InputSeries) -> None:
                                 f"'{expected}'")
 
 
+def channels(trace: Trace, names: list[str], kind: str) -> np.ndarray:
+    """Columns of `trace` by name, (T, len(names)); errors name the missing channel."""
+    pick = trace.input if kind == "input" else trace.output
+    return np.stack([pick(name) for name in names], axis=1)
+
+
+def check_units(model, trace: Trace) -> None:
+    """Refuse a trace whose channels of the model's names carry other units than the model's.
+    `model` is a ForecastModel, ModelArrays or checkpoint.Surrogate."""
+    pairs = [(name, unit, trace.input_names, trace.input_units)
+             for name, unit in zip(model.input_names, model.input_units, strict=True)]
+    pairs += [(name, unit, trace.output_names, trace.output_units)
+              for name, unit in zip(model.output_names, model.output_units, strict=True)]
+    for name, unit, names, units in pairs:
+        if name in names and units[names.index(name)] != unit:
+            raise ValueError(
+                f"channel '{name}' is in '{units[names.index(name)]}' in the trace but the model "
+                f"was trained on '{unit}'"
+            )
+
+
 class ForecastModel:
     """A trained Spin-NODE ready to forecast drives, without torch.
 
     Load it once with `load_model(path)`; each `forecast` or `forecast_batch`
     then costs only its rollout. The inputs are interpolated in the model's
-    dtype, as in training, and the rollouts run in float64: in numpy up to
-    `numpy_rollout.NUMPY_MAX_TRAJECTORY_STEPS` steps x drives, in the compiled
-    kernels beyond (see numpy_rollout.rollout).
+    dtype, as in training, and the rollouts run in float64. With `compiled`
+    None they run in numpy up to `numpy_rollout.NUMPY_MAX_TRAJECTORY_STEPS`
+    steps x drives and in the compiled kernels beyond (see numpy_rollout.rollout);
+    True runs every forecast compiled, which pays once per process for loading
+    the kernels (about a second) and is the faster choice for many forecasts.
     """
 
-    def __init__(self, arrays: ModelArrays):
+    def __init__(self, arrays: ModelArrays, compiled: bool | None = None):
         self.arrays = arrays
+        self.compiled = compiled
         self.field = pack_arrays(list(arrays.layers), arrays.linear, arrays.shape.activation)
 
     def __getattr__(self, name: str):
         """The model file's fields: shape, step_s, input_names, output_units, ..."""
-        if name == "arrays":
+        if name in ("arrays", "compiled"):
             raise AttributeError(name)
         return getattr(self.arrays, name)
 
@@ -123,9 +147,21 @@ class ForecastModel:
                                        np.zeros(shape.n_aug)]) for x in x0])
         u_stages = stage_inputs(u.astype(self.dtype), stride, shape.k, shape.delay,
                                 n_model - shape.span, self.scheme)
-        states = rollout(self.field, y0, u_stages, self.scheme)
+        states = rollout(self.field, y0, u_stages, self.scheme, self.compiled)
         return np.stack([unembed(states[:, b], shape.n_out, shape.k, shape.delay)
                          for b in range(states.shape[1])])
+
+    def outputs(self, values: np.ndarray, stride: int, prefix: np.ndarray | None = None
+                ) -> np.ndarray:
+        """Free-running outputs (n_model, n_out) in SI on the model grid, driven by input
+        samples `values` (T, n_in) in SI, `stride` samples per model step, from `prefix`
+        (span, n_out) in SI, else the settled state stored in the model file."""
+        x0 = self.out_norm.apply(initial_outputs(self, prefix))
+        u = self.in_norm.apply(values)[:, None, :]
+        predicted = self._run(u, stride, x0[None])[0]
+        if not np.all(np.isfinite(predicted)):
+            raise ForecastError("the free-running prediction diverged (NaN or infinite values)")
+        return self.out_norm.invert(predicted)
 
     def forecast(self, drive, prefix: np.ndarray | None = None) -> Trace:
         """Free-running prediction of the outputs driven by `drive`, as a Trace on the model grid.
@@ -137,16 +173,12 @@ class ForecastModel:
         """
         series = self._series(drive)
         stride = stride_for_spacing(self.step_s, series.dt)
-        x0 = self.out_norm.apply(initial_outputs(self, prefix))
-        u = self.in_norm.apply(series.values)[:, None, :]
-        predicted = self._run(u, stride, x0[None])[0]
-        if not np.all(np.isfinite(predicted)):
-            raise ForecastError("the free-running prediction diverged (NaN or infinite values)")
-        n_model = len(predicted)
+        outputs = self.outputs(series.values, stride, prefix)
+        n_model = len(outputs)
         return Trace(
             series.t[::stride][:n_model],
             series.values[::stride][:n_model],
-            self.out_norm.invert(predicted),
+            outputs,
             list(self.input_names),
             list(self.output_names),
             list(self.input_units),
@@ -154,6 +186,23 @@ class ForecastModel:
             {"prediction": True, "engine": "spin-node",
              "initial_state": "settled" if prefix is None else "prefix"},
         )
+
+    def forecast_trace(self, trace: Trace) -> Trace:
+        """Free-running prediction of `trace`'s outputs on the model grid: its inputs drive
+        the model, its first outputs on the model grid set the state. The result keeps the
+        trace's times and metadata, marked as a prediction."""
+        check_units(self, trace)
+        stride = stride_for_spacing(self.step_s, trace.dt)
+        inputs = channels(trace, list(self.input_names), "input")
+        prefix = channels(trace, list(self.output_names), "output")[::stride][: self.shape.span]
+        outputs = self.outputs(inputs, stride, prefix)
+        metadata = dict(trace.metadata)
+        metadata.update(prediction=True, source_engine=trace.metadata.get("engine"),
+                        engine="spin-node")
+        n_model = len(outputs)
+        return Trace(trace.t[::stride][:n_model], inputs[::stride][:n_model], outputs,
+                     list(self.input_names), list(self.output_names), list(self.input_units),
+                     list(self.output_units), metadata)
 
     def forecast_batch(self, drives, prefix: np.ndarray | None = None) -> np.ndarray:
         """Outputs (B, N_model, n_out) in SI of B drives forecast together, on the model grid.
@@ -190,26 +239,28 @@ class ForecastModel:
         return self.out_norm.invert(predicted)
 
 
-def load_model(path: str | os.PathLike, *, allow_partial: bool = False) -> ForecastModel:
+def load_model(path: str | os.PathLike, *, allow_partial: bool = False,
+               compiled: bool | None = None) -> ForecastModel:
     """The model in `path` (`MODEL.pt` or `MODEL.weights.npz`), ready to forecast.
 
     A `.pt` is read through its companion `MODEL.weights.npz` without torch; a
     model file saved before companions existed is read through torch. A
     periodic checkpoint of an unfinished training is refused unless
-    `allow_partial` is set.
+    `allow_partial` is set. `compiled` picks the rollout (see ForecastModel).
     """
     path = Path(path)
     if path.name.endswith(".npz"):
-        return ForecastModel(read_weights_file(path, allow_partial=allow_partial))
+        return ForecastModel(read_weights_file(path, allow_partial=allow_partial), compiled)
     companion = weights_path(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: model file not found")
     if companion.is_file():
         return ForecastModel(read_weights_file(companion, allow_partial=allow_partial,
-                                               checkpoint=path))
+                                               checkpoint=path), compiled)
     from surrogate.node.checkpoint import load_checkpoint, model_arrays  # torch
 
-    return ForecastModel(model_arrays(load_checkpoint(path, allow_partial=allow_partial)))
+    return ForecastModel(model_arrays(load_checkpoint(path, allow_partial=allow_partial)),
+                         compiled)
 
 
 def forecast(model, series: InputSeries, prefix: np.ndarray | None = None) -> Trace:
@@ -226,6 +277,19 @@ def forecast(model, series: InputSeries, prefix: np.ndarray | None = None) -> Tr
     return model.forecast(series, prefix)
 
 
+def predict_trace(model_path: str | os.PathLike, trace: Trace, *,
+                  allow_partial: bool = False) -> Trace:
+    """Free-running prediction of `trace`'s outputs (`ForecastModel.forecast_trace`) by the
+    model in `model_path`, as a Trace on the model grid marked as a prediction.
+
+    The trace must hold the model's inputs and, for the initial state, its
+    outputs over at least the first (k-1)*delay + 1 model-grid samples.
+    """
+    predicted = load_model(model_path, allow_partial=allow_partial).forecast_trace(trace)
+    predicted.metadata["model"] = str(model_path)
+    return predicted
+
+
 def read_prefix(path: str | os.PathLike, model: ForecastModel) -> np.ndarray:
     """The model's first outputs (rows, n_out) in SI on its grid: from a `.npy` array,
     or the output channels of a trace (`.npz`) taken every model step."""
@@ -233,7 +297,7 @@ def read_prefix(path: str | os.PathLike, model: ForecastModel) -> np.ndarray:
     if path.suffix == ".npz":
         trace = load_trace(path)
         stride = stride_for_spacing(model.step_s, trace.dt)
-        return np.stack([trace.output(name) for name in model.output_names], axis=1)[::stride]
+        return channels(trace, list(model.output_names), "output")[::stride]
     if not path.is_file():
         raise ForecastError(f"{path}: prefix file not found")
     try:

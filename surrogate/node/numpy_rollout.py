@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from surrogate.node.activations import ACTIVATION_NAMES, NUMPY_ACTIVATIONS
+from surrogate.node.embedding import delay_offsets
 from surrogate.node.schemes import BUTCHER_TABLEAUX, STAGE_NODES, check_scheme
 
 #: Trajectory-steps (steps x batch) up to which `rollout` runs numpy rather than
@@ -47,8 +48,9 @@ def stage_inputs(u: np.ndarray, stride: int, k: int, delay: int, n_steps: int,
     (node, delay) column is a blend of two strided slices of `u`.
     """
     nodes = STAGE_NODES[check_scheme(scheme)]
+    offsets = delay_offsets(k, delay) * stride
     last = len(u) - 1
-    needed = ((n_steps - 1 + nodes[-1]) * stride + (k - 1) * stride * delay) if n_steps else 0.0
+    needed = ((n_steps - 1 + nodes[-1]) * stride + offsets[-1]) if n_steps else 0.0
     if needed > last + 1e-6:
         raise ValueError(f"input needed at recorded sample {needed:.3f}, "
                          f"beyond the {len(u)} recorded input samples")
@@ -58,8 +60,8 @@ def stage_inputs(u: np.ndarray, stride: int, k: int, delay: int, n_steps: int,
     batch, n_in = u.shape[1:]
     values = np.empty((n_steps, len(nodes), batch, k, n_in))
     for i, node in enumerate(nodes):
-        for j in range(k):
-            offset = node * stride + j * stride * delay
+        for j, delay_offset in enumerate(offsets):
+            offset = node * stride + delay_offset
             lo = int(np.floor(offset))
             weight = np.asarray(offset - lo, dtype=u.dtype)
             below = padded[lo : lo + stride * n_steps : stride]
@@ -71,7 +73,11 @@ def stage_inputs(u: np.ndarray, stride: int, k: int, delay: int, n_steps: int,
 def numpy_rollout(field, y0: np.ndarray, u_stages: np.ndarray, scheme: str) -> np.ndarray:
     """States (n_steps+1, B, d) from y0 (B, d); u_stages (n_steps, n_nodes, B, n_in*k).
 
-    `field` is a fused_kernel.PackedField (float64, transposed weights).
+    `field` is a packed_field.PackedField (float64, transposed weights). The
+    inputs' share of the first layer and of the linear term, biases included,
+    is computed for every step and stage node at once; each stage then
+    multiplies only the state, into preallocated buffers (few numpy calls a
+    stage: this loop serves short forecasts, where the calls' overhead counts).
     """
     tableau = BUTCHER_TABLEAUX[check_scheme(scheme)]
     activate = NUMPY_ACTIVATIONS[ACTIVATION_NAMES[field.activation]]
@@ -80,34 +86,59 @@ def numpy_rollout(field, y0: np.ndarray, u_stages: np.ndarray, scheme: str) -> n
     state_part = np.concatenate([field.w_first[:d], field.w_skip[:d]], axis=1)
     input_part = np.concatenate([field.w_first[d:], field.w_skip[d:]], axis=1)
     projected = u_stages @ input_part + np.concatenate([field.b_first, field.b_last])
+    # The input part at each stage of each step, (n_steps, n_stages, B, width + d).
+    at_stages = projected[:, tableau.node]
+    n_stages = len(tableau.b)
     states = np.empty((len(u_stages) + 1, *y0.shape))
     states[0] = y0
-    y = y0
+    slopes = list(np.empty((n_stages, *y0.shape)))
+    # Stage i starts from y + sum_j a[i, j] k_j over the nonzero a[i, j] (j < i).
+    couplings = [[(slopes[j], a) for j, a in enumerate(tableau.a[i, :i]) if a != 0.0]
+                 for i in range(n_stages)]
+    stage, scaled = np.empty_like(y0), np.empty_like(y0)
+    first = np.empty((len(y0), width + d))
+    first_layer, first_skip = first[:, :width], first[:, width:]
+    hidden = [(weight, bias, np.empty((len(y0), width)))
+              for weight, bias in zip(field.w_hidden, field.b_hidden, strict=True)]
     for n in range(len(u_stages)):
-        slopes: list[np.ndarray] = []
-        for i in range(len(tableau.b)):
-            stage = y + sum(a * slope for a, slope in zip(tableau.a[i, :i], slopes, strict=True))
-            first = stage @ state_part + projected[n, tableau.node[i]]
-            h = first[:, :width]
-            activate(h)
-            for weight, bias in zip(field.w_hidden, field.b_hidden, strict=True):
-                h = h @ weight + bias
-                activate(h)
-            slopes.append(h @ field.w_last + first[:, width:])
-        y = y + sum(b * slope for b, slope in zip(tableau.b, slopes, strict=True))
-        states[n + 1] = y
+        y, inputs = states[n], at_stages[n]
+        for i, slope in enumerate(slopes):
+            np.copyto(stage, y)
+            for earlier, a in couplings[i]:
+                np.multiply(earlier, a, out=scaled)
+                stage += scaled
+            np.dot(stage, state_part, out=first)
+            first += inputs[i]
+            activate(first_layer)
+            h = first_layer
+            for weight, bias, out in hidden:
+                np.dot(h, weight, out=out)
+                out += bias
+                activate(out)
+                h = out
+            np.dot(h, field.w_last, out=slope)
+            slope += first_skip
+        following = states[n + 1]
+        np.copyto(following, y)
+        for slope, b in zip(slopes, tableau.b, strict=True):
+            np.multiply(slope, b, out=scaled)
+            following += scaled
     return states
 
 
-def rollout(field, y0: np.ndarray, u_stages: np.ndarray, scheme: str) -> np.ndarray:
+def rollout(field, y0: np.ndarray, u_stages: np.ndarray, scheme: str,
+            compiled: bool | None = None) -> np.ndarray:
     """States (n_steps+1, B, d): numpy for short work, else the compiled kernels.
 
-    Up to NUMPY_MAX_TRAJECTORY_STEPS steps x trajectories run in numpy (no
-    start-up cost); longer single trajectories run the fused loop, longer
-    batches the batched kernel (fused_kernel.py, which imports numba).
+    With `compiled` None, up to NUMPY_MAX_TRAJECTORY_STEPS steps x trajectories
+    run in numpy (no start-up cost); longer single trajectories run the fused
+    loop, longer batches the batched kernel (fused_kernel.py, which imports
+    numba). `compiled` True or False forces the one or the other.
     """
     n_steps, batch = u_stages.shape[0], y0.shape[0]
-    if n_steps * batch <= NUMPY_MAX_TRAJECTORY_STEPS:
+    if compiled is None:
+        compiled = n_steps * batch > NUMPY_MAX_TRAJECTORY_STEPS
+    if not compiled:
         return numpy_rollout(field, y0, u_stages, scheme)
     from surrogate.node.fused_kernel import rollout_batch, rollout_single
 

@@ -1,7 +1,8 @@
-"""Free-running prediction and its error (NRMSE) for a trained Spin-NODE.
+"""Free-running prediction and its error (NRMSE) for a trained Spin-NODE, through torch.
 
 The model starts from the true embedded state at the first sample of the
 trace (its first k model-grid samples) and afterwards sees only the inputs.
+`forecast.predict_trace` makes the same prediction without torch.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from surrogate.metrics import nrmse
 from surrogate.node.checkpoint import Surrogate, load_checkpoint
 from surrogate.node.embedding import delay_block, delay_embed, unembed
 from surrogate.node.fast_rollout import pack, rollout_batched, rollout_single
+from surrogate.node.forecast import channels, check_units
 from surrogate.node.integrators import InputGrid, stage_inputs
 from surrogate.node.model import ModelShape
 from surrogate.node.numpy_rollout import stride_for_spacing
@@ -43,12 +45,6 @@ class EvaluationResult:
 def stride_for(step_s: float, trace: Trace) -> int:
     """Recorded samples per model step; the trace spacing must divide the step."""
     return stride_for_spacing(step_s, trace.dt)
-
-
-def channels(trace: Trace, names: list[str], kind: str) -> np.ndarray:
-    """Columns of `trace` by name, (T, len(names)); errors name the missing channel."""
-    pick = trace.input if kind == "input" else trace.output
-    return np.stack([pick(name) for name in names], axis=1)
 
 
 def normalised_channels(surrogate: Surrogate, trace: Trace) -> tuple[np.ndarray, np.ndarray, int]:
@@ -136,20 +132,6 @@ def free_run_from(
     return unembed(states, shape.n_out, shape.k, shape.delay)
 
 
-def check_units(surrogate: Surrogate, trace: Trace) -> None:
-    """Refuse a trace whose channels of the model's names carry other units than the model's."""
-    pairs = [(name, unit, trace.input_names, trace.input_units)
-             for name, unit in zip(surrogate.input_names, surrogate.input_units, strict=True)]
-    pairs += [(name, unit, trace.output_names, trace.output_units)
-              for name, unit in zip(surrogate.output_names, surrogate.output_units, strict=True)]
-    for name, unit, names, units in pairs:
-        if name in names and units[names.index(name)] != unit:
-            raise ValueError(
-                f"channel '{name}' is in '{units[names.index(name)]}' in the trace but the model "
-                f"was trained on '{unit}'"
-            )
-
-
 def run_on_trace(surrogate: Surrogate, trace: Trace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(t, predicted, target) on the model grid in SI units."""
     check_units(surrogate, trace)
@@ -172,32 +154,3 @@ def evaluate_model(model_path: str | os.PathLike, trace: Trace, *,
     stride = stride_for(surrogate.step_s, trace)
     return EvaluationResult(nrmse(predicted, target), per_channel, t, predicted, target,
                             trace.inputs[::stride], stride)
-
-
-def predict_trace(model_path: str | os.PathLike, trace_or_drive: Trace, *,
-                  allow_partial: bool = False) -> Trace:
-    """Free-running prediction as a Trace on the model grid, marked as a prediction.
-
-    The trace must hold the model's inputs and, for the initial state, its
-    outputs over at least the first k model-grid samples.
-    """
-    surrogate = load_checkpoint(Path(model_path), allow_partial=allow_partial)
-    stride = stride_for(surrogate.step_s, trace_or_drive)
-    t, predicted, _ = run_on_trace(surrogate, trace_or_drive)
-    metadata = dict(trace_or_drive.metadata)
-    metadata.update(
-        prediction=True,
-        model=str(model_path),
-        source_engine=trace_or_drive.metadata.get("engine"),
-        engine="spin-node",
-    )
-    return Trace(
-        t,
-        channels(trace_or_drive, surrogate.input_names, "input")[::stride],
-        predicted,
-        list(surrogate.input_names),
-        list(surrogate.output_names),
-        list(surrogate.input_units),
-        list(surrogate.output_units),
-        metadata,
-    )
