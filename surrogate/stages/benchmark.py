@@ -4,12 +4,16 @@ The engine's side is read from the simulation's `engine.json`
 (`surrogate.analysis.benchmark.engine_timing`). The surrogate's side is measured
 two ways over the same simulated duration:
 
-- compute only: `forecast` of the drive's inputs in this process, after one
-  warm-up call (numba's compilation or cache load excluded), median of runs;
-  its CPU time too, set against the engine's CPU time of the driven stage
-  where recorded (on a shared machine wall times include waiting for a core);
-- whole process: `python -m surrogate predict MODEL --drive CONFIG:DRIVE`
-  spawned as a subprocess (argument list, no shell), median of runs.
+- compute only: `load_model(MODEL, compiled=True).forecast` of the drive's
+  inputs in this process, after one warm-up call (numba's cache load
+  excluded), median of runs; its CPU time too, set against the engine's CPU
+  time of the driven stage where recorded (on a shared machine wall times
+  include waiting for a core);
+- whole process: `python -m surrogate predict MODEL --inputs DRIVE.npy
+  --sample-period DT` spawned as a subprocess (argument list, no shell), median
+  of runs. The drive's input samples are written to DRIVE.npy once, untimed,
+  so the timed process is what a script forecasting a drive runs: model file,
+  inputs file, forecast, trace written (no config file, jsonschema or engine code).
 """
 
 from __future__ import annotations
@@ -45,38 +49,39 @@ def timed_runs(call: Callable[[], object], runs: int) -> tuple[list[float], list
     return walls, cpus
 
 
-def compute_only_times(model: Path, spec, runs: int) -> tuple[list[float], list[float], int]:
-    """Wall and CPU times (s) of `runs` forecasts of the drive of `spec`, after one warm-up,
-    and the number of model steps."""
-    from surrogate.engines.drive_series import drive_input_series
-    from surrogate.node.checkpoint import load_checkpoint
-    from surrogate.node.forecast import forecast
+def compute_only_times(model: Path, series, runs: int) -> tuple[list[float], list[float], int]:
+    """Wall and CPU times (s) of `runs` forecasts of the input series `series` by the
+    compiled kernels, after one warm-up, and the number of model steps."""
+    from surrogate.node.forecast import load_model
 
-    surrogate = load_checkpoint(model)
-    series = drive_input_series(spec)
-    steps = len(forecast(surrogate, series).t)
-    walls, cpus = timed_runs(lambda: forecast(surrogate, series), runs)
+    forecaster = load_model(model, compiled=True)
+    steps = len(forecaster.forecast(series).t)
+    walls, cpus = timed_runs(lambda: forecaster.forecast(series), runs)
     return walls, cpus, steps
 
 
-def predict_command(model: Path, config: Path, drive: str, device: str, out: Path) -> list[str]:
+def predict_command(model: Path, drive: Path, sample_period: float, out: Path) -> list[str]:
     """The argument list of the `predict` process that is timed whole."""
-    return [sys.executable, "-m", "surrogate", "predict", str(model),
-            "--drive", f"{config}:{drive}", "--device", device, "--out", str(out)]
+    return [sys.executable, "-m", "surrogate", "predict", str(model), "--inputs", str(drive),
+            "--sample-period", repr(sample_period), "--out", str(out)]
 
 
-def whole_process_times(model: Path, config: Path, drive: str, device: str,
-                        runs: int) -> tuple[list[float], list[str]]:
-    """Wall times (s) of `runs` `predict` processes, each writing into a temporary folder."""
+def whole_process_times(model: Path, series, runs: int) -> tuple[list[float], list[str]]:
+    """Wall times (s) of `runs` `predict` processes of the input samples of `series`, written
+    once (untimed) to a `.npy` file in a temporary folder, where each process writes too."""
+    import numpy as np
+
     from surrogate.analysis.benchmark import BenchmarkError
 
     with tempfile.TemporaryDirectory(prefix="surrogate-benchmark-") as folder:
-        command = predict_command(model, config, drive, device, Path(folder) / "forecast.npz")
+        drive = Path(folder) / "drive.npy"
+        np.save(drive, series.values)
+        command = predict_command(model, drive, series.dt, Path(folder) / "forecast.npz")
 
         def run_once() -> None:
             done = subprocess.run(command, capture_output=True, text=True, check=False)
             if done.returncode != 0:
-                raise BenchmarkError(f"{model}: `predict --drive {config}:{drive}` failed: "
+                raise BenchmarkError(f"{model}: `predict --inputs` of the drive failed: "
                                      f"{done.stderr.strip()[-500:]}")
 
         return timed_runs(run_once, runs)[0], command
@@ -91,13 +96,15 @@ def benchmark_device(
 
     from surrogate.analysis.benchmark import engine_timing, held_out_nrmse
     from surrogate.config.loader import load_config
+    from surrogate.engines.drive_series import drive_input_series
     from surrogate.engines.hardware import cpu_record
 
     spec = load_config(config).simulation_spec(device, drive)
     engine = engine_timing(engine_json)
     nrmse = held_out_nrmse(evaluation)
-    compute, compute_cpu, steps = compute_only_times(model, spec, runs)
-    process, command = whole_process_times(model, config, drive, device, process_runs)
+    series = drive_input_series(spec)
+    compute, compute_cpu, steps = compute_only_times(model, series, runs)
+    process, command = whole_process_times(model, series, process_runs)
     compute_s, process_s = statistics.median(compute), statistics.median(process)
     compute_cpu_s = statistics.median(compute_cpu)
     return {
@@ -119,6 +126,7 @@ def benchmark_device(
             "compute_only_runs_s": compute,
             "compute_only_cpu_s": compute_cpu_s,
             "compute_only_cpu_runs_s": compute_cpu,
+            "compute_only_rollout": "compiled",
             "whole_process_s": process_s,
             "whole_process_runs_s": process,
             "whole_process_command": ["python", *command[1:]],
@@ -132,7 +140,8 @@ def benchmark_device(
 
 @contextmanager
 def _config_file(args: argparse.Namespace):
-    """The config file benchmark's `predict` process reads: CONFIG, or --spec-json written out."""
+    """The config file of the benchmarked device and drive: CONFIG, or --spec-json written out
+    and read back as a config file is."""
     if args.config is not None:
         yield Path(args.config)
         return

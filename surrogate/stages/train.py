@@ -94,67 +94,53 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 
 def cmd_predict(args: argparse.Namespace) -> None:
-    from surrogate.io.trace import load_trace, save_trace
-    from surrogate.node.rollout import predict_trace
-
+    """`predict`: torch-free (node/forecast.py); jsonschema and engine code for --drive only."""
     sources = [args.trace_or_drive is not None, args.drive is not None, args.inputs is not None]
     if sum(sources) != 1:
         raise CliError("give exactly one of: a trace file, --drive CONFIG:DRIVE, --inputs FILE")
     started = time.perf_counter()
-    if args.trace_or_drive is not None:
-        trace = load_trace(Path(args.trace_or_drive))
-        predicted = predict_trace(Path(args.model), windowed(trace, args.window),
-                                  allow_partial=args.allow_partial)
+    if args.inputs is not None:
+        from surrogate.node.forecast import predict_from_files
+
+        predicted = predict_from_files(args.model, args.inputs, args.out,
+                                       prefix_path=args.prefix, sample_period=args.sample_period,
+                                       allow_partial=args.allow_partial)
     else:
-        predicted = _forecast(args)
-    save_trace(predicted, args.out)
+        from surrogate.io.trace import save_trace
+
+        predicted = _on_trace(args) if args.trace_or_drive is not None else _on_drive(args)
+        save_trace(predicted, args.out)
     print(f"{args.out}: {len(predicted.t)} steps in {time.perf_counter() - started:.3f} s")
 
 
-def _forecast(args: argparse.Namespace):
-    """The prediction of `predict --drive` or `predict --inputs`: no simulated outputs."""
-    from surrogate.io.input_series import read_input_series
-    from surrogate.node.checkpoint import load_checkpoint
-    from surrogate.node.forecast import forecast
-
-    surrogate = load_checkpoint(Path(args.model), allow_partial=args.allow_partial)
-    source = {"model": str(args.model)}
-    if args.drive is not None:
-        from surrogate.config.loader import load_config
-        from surrogate.engines.drive_series import drive_input_series
-
-        device = args.device or surrogate.metadata.get("trained_on", {}).get("device")
-        if device is None:
-            raise CliError(f"{args.model}: the model file does not name its device; give --device")
-        run = load_config(args.drive_config)
-        series = drive_input_series(run.simulation_spec(device, args.drive_name))
-        source.update(device=device, drive=args.drive_name, config=str(args.drive_config))
-    else:
-        series = read_input_series(args.inputs, surrogate.input_names, surrogate.input_units,
-                                   args.sample_period or surrogate.step_s)
-        source.update(inputs=str(args.inputs))
-    prefix = None if args.prefix is None else _read_prefix(Path(args.prefix), surrogate)
-    predicted = forecast(surrogate, series, prefix)
-    predicted.metadata.update(source)
-    return predicted
-
-
-def _read_prefix(path: Path, surrogate):
-    """The model's first outputs (rows, channels) in SI on its grid: from a .npy file, or
-    the output channels of a trace (.npz) taken every model step."""
-    import numpy as np
-
+def _on_trace(args: argparse.Namespace):
+    """The prediction of `predict MODEL TRACE`: the trace's inputs drive the model, its
+    first outputs set the state."""
     from surrogate.io.trace import load_trace
-    from surrogate.node.rollout import channels, stride_for
+    from surrogate.node.forecast import predict_trace
 
-    if path.suffix == ".npz":
-        trace = load_trace(path)
-        return channels(trace, surrogate.output_names, "output")[:: stride_for(surrogate.step_s,
-                                                                                trace)]
-    try:
-        return np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise CliError(f"--prefix {path}: not a readable .npy array ({exc})") from exc
+    trace = load_trace(Path(args.trace_or_drive))
+    return predict_trace(Path(args.model), windowed(trace, args.window),
+                         allow_partial=args.allow_partial)
+
+
+def _on_drive(args: argparse.Namespace):
+    """The forecast of `predict --drive CONFIG:DRIVE`: the drive rendered from the config."""
+    from surrogate.config.loader import load_config
+    from surrogate.engines.drive_series import drive_input_series
+    from surrogate.node.forecast import load_model, read_prefix
+
+    model = load_model(Path(args.model), allow_partial=args.allow_partial)
+    device = args.device or model.metadata.get("trained_on", {}).get("device")
+    if device is None:
+        raise CliError(f"{args.model}: the model file does not name its device; give --device")
+    run = load_config(args.drive_config)
+    series = drive_input_series(run.simulation_spec(device, args.drive_name))
+    prefix = None if args.prefix is None else read_prefix(Path(args.prefix), model)
+    predicted = model.forecast(series, prefix)
+    predicted.metadata.update(model=str(args.model), device=device, drive=args.drive_name,
+                              config=str(args.drive_config))
+    return predicted
 
 
 class DriveReference(argparse.Action):
