@@ -16,6 +16,7 @@ rule train_k1:
         traces=training_traces,
     output:
         model="results/models/{device}_k1.pt",
+        weights="results/models/{device}_k1.weights.npz",
         report="results/models/{device}_k1.json",
     params:
         settings=k1_settings_json,

@@ -31,6 +31,7 @@ if RECOGNITION is not None:
             trace=recognition_clean_trace,
         output:
             model=f"{RECOGNITION_DIR}/model.pt",
+            weights=f"{RECOGNITION_DIR}/model.weights.npz",
             report=f"{RECOGNITION_DIR}/model.json",
         params:
             settings=recognition_model_settings,

@@ -3,6 +3,7 @@ rule train:
         traces=training_traces,
     output:
         model="results/models/{device}.pt",
+        weights="results/models/{device}.weights.npz",
         report="results/models/{device}.json",
     params:
         settings=model_settings_json,
