@@ -19,9 +19,10 @@ import numpy as np
 
 from benchmarks.common import MUMAX3_REFERENCE_DIR, REPO_ROOT, shared_input
 from surrogate.config.loader import load_config
+from surrogate.config.model_settings import TrainSettings
 from surrogate.engines.drive_series import drive_input_series
 from surrogate.engines.mumax3.table_import import import_table
-from surrogate.node.training import TrainSettings, train_model
+from surrogate.node.training import train_model
 
 OUT = REPO_ROOT / "benchmarks" / "runs" / "forecast"
 TABLE = MUMAX3_REFERENCE_DIR / "1skyrmion_voltage_train" / "table.txt"
