@@ -21,9 +21,9 @@ from surrogate.node.schemes import BUTCHER_TABLEAUX, STAGE_NODES, check_scheme
 
 #: Trajectory-steps (steps x batch) up to which `rollout` runs numpy rather than
 #: the compiled kernels. benchmarks/results/forecast_throughput.md: a whole forecast
-#: process took 0.39 s in numpy against 0.97 s compiled at 3x10^3 steps, and 1.07 s
-#: against 0.95 s at 10^4 (the compiled one pays most of a second to load its cache).
-NUMPY_MAX_TRAJECTORY_STEPS = 8_000
+#: process took 0.79 s in numpy against 1.39 s compiled at 10^4 steps, and 1.74 s
+#: against 1.38 s at 3x10^4 (the compiled one pays about a second to load its cache).
+NUMPY_MAX_TRAJECTORY_STEPS = 20_000
 
 
 def stride_for_spacing(step_s: float, dt: float) -> int:
