@@ -7,8 +7,9 @@ the core (the clock stays at 0; mumax3: B_ext during Relax()); `settle_time` at
 `J(t) = J_dc + offset(t - settle_time)`, any drive of J (see
 surrogate.engines.drive_files). The current, its Slonczewski torque and its
 Oersted field are on during settling and driving; the thermal
-field (if `temperature` > 0) too. Integration is adaptive RKF45, the only
-magnum.np integrator with a working thermal field.
+field (if `temperature` > 0) too. Integration is adaptive RKF45 at T = 0 and
+the fixed-step stochastic Heun of `surrogate.engines.magnumnp.heun` at T > 0
+(magnum.np's RKF45 shrinks its step to chase the noise).
 
 Sign convention: `J` (A/m2) is the electric current density along +z, and the
 fixed layer lies above the free layer. J > 0 then means electrons flowing from
@@ -40,8 +41,10 @@ from surrogate.engines.magnumnp.base import (
 from surrogate.physics.constants import MU0
 from surrogate.physics.geometry import cell_centres, disk_mask, oersted_field_per_current
 
-#: RKF45 is the only magnum.np integrator with a working thermal field.
 NUMERICS = Numerics(integrator=Integrator("rkf45", atol=1e-5, rtol=1e-5))
+#: T > 0: stochastic Heun, steps of at most THERMAL_STEP (s) (benchmarks/magnumnp_thermal_heun).
+THERMAL_STEP = 0.1e-12
+THERMAL_NUMERICS = Numerics(integrator=Integrator("heun", step=THERMAL_STEP))
 CORE_MIN_MZ = 0.3  # the core cell must have |mz| above this, with the seeded polarity's sign
 VORTEX_MAX_MEAN_MZ = 0.5  # |<mz>| above this means the vortex became a uniform state
 
@@ -85,6 +88,18 @@ class VortexRun(MagnumRun):
     def material_maps(self) -> dict[str, np.ndarray]:
         return uniform_material_maps(self.device.material, self.magnetic_cells())
 
+    def default_numerics(self) -> Numerics:
+        """RKF45 at T = 0, stochastic Heun at T > 0."""
+        return THERMAL_NUMERICS if self.device.temperature > 0 else NUMERICS
+
+    @property
+    def temperature(self) -> float:
+        return self.device.temperature
+
+    @property
+    def thermal_seed(self) -> int:
+        return self.device.thermal_seed
+
     def initial_magnetization(self) -> np.ndarray:
         return vortex_magnetization(self.device)
 
@@ -105,7 +120,7 @@ class VortexRun(MagnumRun):
         return self.plan.channels[0].base + self.drive_offset(0)
 
     def drive_terms(self) -> list:
-        """Slonczewski torque, the Oersted field and the thermal field of the current."""
+        """Slonczewski torque and the Oersted field of the current."""
         mnp, torch, device, state = self.mnp, self.torch, self.device, self.state
         dtype = torch.get_default_dtype()
         state.material["J"] = lambda _state: self.current_density() * self.mask_field
@@ -119,10 +134,6 @@ class VortexRun(MagnumRun):
         if device.oersted:
             h_per_j = torch.tensor(oersted_field_per_current(device) / MU0, dtype=dtype)
             terms.append(mnp.ExternalField(lambda _state: self.current_density() * h_per_j))
-        if device.temperature > 0:
-            state.T = device.temperature * self.mask_field
-            terms.append(mnp.ThermalField())
-            torch.manual_seed(device.thermal_seed)
         return terms
 
     @cached_property

@@ -1,0 +1,131 @@
+"""Fixed-step stochastic Heun integration of the LLG equation at T > 0 (magnum.np field terms).
+
+Scheme. Each step of length dt draws Brown's thermal field once, holds it for
+both stages, and takes one Heun (predictor-corrector) step:
+
+    k1 = f(t, m, H(m, t) + H_th)
+    k2 = f(t + dt, m + dt k1, H(m + dt k1, t + dt) + H_th)
+    m(t + dt) = normalise(m + dt (k1 + k2) / 2)
+
+where f is magnum.np's LLG right-hand side (`LLGSolver.dm`, Gilbert damping
+written in Landau-Lifshitz form with gamma / (1 + alpha^2)) and H the sum of
+magnum.np's field terms (A/m). Fixed-step Heun converges to the Stratonovich
+solution of the stochastic LLG, the interpretation under which Brown's field
+gives the Boltzmann distribution without a drift correction (m stays on the
+sphere); an Ito scheme such as Euler-Maruyama would need one. The step does not
+adapt: magnum.np's adaptive RKF45 shrinks its step to chase the noise (it is
+the issue this module answers), and mumax3's adaptive thermal RK23 (after
+Leliaert et al., AIP Advances 7, 125010 (2017)) needs the rescaling of the
+noise on rejected steps that its `engine/temperature.go` does. A fixed step
+is the scheme mumax3 uses with `FixDt` (its `engine/heun.go`, noise held over
+the step by `thermField.update`) and OOMMF's thermal evolvers use. An interval
+that is not a whole number of steps is split into equal steps no longer than
+`max_step`, so table rows and drive switches fall on step boundaries.
+
+Brown's field. Per cell and component an independent standard normal eta,
+
+    mu0 H_th = eta sqrt(2 alpha k_B T / (Ms gamma V dt))    (T)
+
+with alpha the damping, k_B (J/K), T (K), Ms (A/m), gamma the LLG's
+gyromagnetic ratio (rad/(T s)), V the cell volume (m^3) and dt (s); units:
+J / (A/m * 1/(T s) * m^3 * s) = T (J/(A m^2)) = T^2. In A/m, H_th =
+eta sqrt(2 alpha k_B T / (mu0 Ms gamma' V dt)) with gamma' = mu0 gamma
+(m/(A s)), magnum.np's unit of gamma. The Tesla form is mumax3's
+`cuda/temperature2.cu` (B = noise sqrt(kB2_VgammaDt alpha T / Msat), with
+kB2_VgammaDt = 2 Kb / (GammaLL V Dt_si) in `engine/temperature.go`; its older
+form sqrt(2 mu0 alpha kB T / (Bsat gamma V dt)) with Bsat = mu0 Ms is the
+same), the A/m form magnum.np's `ThermalField` (field_terms/thermal.py:
+sqrt(2 alpha kb T / (mu_0 Ms gamma V dt)), its gamma in m/(A s)). The noise
+comes from a seeded `torch.Generator`, so the same seed gives the same run
+bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+
+from surrogate.physics.constants import KB, MU0
+
+
+def brown_field_scale(alpha, temperature, ms, cell_volume: float, dt: float,
+                      gamma: float, torch):
+    """Standard deviation (A/m) of each component of Brown's field, per cell.
+
+    sqrt(2 alpha k_B T / (Ms gamma V dt)) / mu0 with `alpha` (1), `temperature`
+    (K), `ms` (A/m; tensors broadcastable to (nx, ny, nz, 1)), `cell_volume`
+    V (m^3), step `dt` (s) and `gamma` (rad/(T s)). 0 where Ms = 0 (no magnet).
+    """
+    tesla_squared = 2.0 * alpha * KB * temperature / (gamma * cell_volume * dt)
+    magnetic = ms > 0
+    return torch.where(magnetic, torch.sqrt(tesla_squared / torch.where(magnetic, ms, 1.0)),
+                       0.0) / MU0
+
+
+class HeldThermalField:
+    """Brown's thermal field (A/m) as a magnum.np field term: drawn by `draw`, held until the next.
+
+    magnum.np's `LLGSolver` sums `h(state)` of its terms; this term returns the
+    field of the current step, so both Heun stages see the same noise.
+    """
+
+    def __init__(self, torch, seed: int):
+        self.torch = torch
+        self.generator = torch.Generator().manual_seed(seed)
+        self.field = None
+
+    def draw(self, state, dt: float, gamma: float) -> None:
+        """A new field for a step of `dt` (s) at the state's temperature map `state.T` (K)."""
+        torch = self.torch
+        scale = brown_field_scale(state.material["alpha"], state.T, state.material["Ms"],
+                                  state.mesh.cell_volumes, dt, gamma, torch)
+        eta = torch.randn(state.m.shape, generator=self.generator, dtype=state.m.dtype)
+        self.field = eta * scale
+
+    def h(self, state):
+        """The held field (A/m), shape of m."""
+        return self.field
+
+
+class StochasticHeun:
+    """Fixed-step Heun integrator of magnum.np's LLG with Brown's field; `step` as LLGSolver's.
+
+    `terms` are magnum.np field terms (without its `ThermalField`); `max_step`
+    (s) is the longest step; `seed` seeds the thermal noise; `thermal` False
+    integrates the deterministic LLG with the same scheme.
+    """
+
+    def __init__(self, mnp, torch, terms: list, *, max_step: float, seed: int,
+                 thermal: bool = True):
+        if not max_step > 0:
+            raise ValueError(f"Heun step {max_step} s: must be positive")
+        self.mnp, self.torch, self.max_step = mnp, torch, max_step
+        self.thermal = HeldThermalField(torch, seed) if thermal else None
+        field_terms = [*terms, self.thermal] if thermal else list(terms)
+        self.llg = mnp.LLGSolver(field_terms)
+
+    @property
+    def gamma(self) -> float:
+        """The LLG's gyromagnetic ratio (rad/(T s)); magnum.np stores mu0 gamma (m/(A s))."""
+        return self.mnp.common.constants.gamma / MU0
+
+    def step(self, state, dt: float) -> None:
+        """Advance `state` (m, t, step count) by `dt` (s) in equal steps of at most `max_step`."""
+        n_steps = max(1, math.ceil(dt / self.max_step - 1e-9))
+        h = dt / n_steps
+        t0 = float(state.t)
+        for i in range(n_steps):
+            self._heun_step(state, h, t0 + i * h)
+        state.t = self.torch.tensor(t0 + dt, dtype=self.torch.float64)
+
+    def _heun_step(self, state, h: float, t: float) -> None:
+        torch, dm = self.torch, self.llg.dm
+        if self.thermal is not None:
+            self.thermal.draw(state, h, self.gamma)
+        m0 = state.m
+        t_start = torch.tensor(t, dtype=torch.float64)
+        k1 = dm(t_start, m0, state)
+        k2 = dm(torch.tensor(t + h, dtype=torch.float64), m0 + h * k1, state)
+        m = m0 + (0.5 * h) * (k1 + k2)
+        self.mnp.common.normalize(m)
+        state.m = m
+        state._step += 1
