@@ -23,7 +23,10 @@ import numpy as np
 import pytest
 import torch
 
+from surrogate.config.specs import HeldSequenceDrive, Material, SimulationSpec, VortexOscillator
+from surrogate.engines.magnumnp.base import Integrator, Numerics
 from surrogate.engines.magnumnp.heun import brown_field_scale
+from surrogate.engines.magnumnp.vortex import VortexRun
 from surrogate.physics.constants import GAMMA_LL, KB, MU0
 
 REPO = Path(__file__).resolve().parent.parent
@@ -156,3 +159,16 @@ def test_brown_field_has_mumax3s_amplitude_in_tesla():
 def test_boltzmann_reference_has_its_limits():
     assert boltzmann_mz2(1e-9) == pytest.approx(1 / 3, rel=1e-6)  # isotropic
     assert boltzmann_mz2(200.0) == pytest.approx(1 - 1 / 200.0, rel=1e-3)  # 1 - 1/sigma
+
+
+def test_rk4_is_refused_at_temperature_above_zero(tmp_path):
+    device = VortexOscillator(name="hot", material=Material(Ms=8e5, Aex=1.3e-11),
+                              diameter=100e-9, thickness=10e-9, cell_size=5e-9,
+                              temperature=300.0)
+    drive = HeldSequenceDrive(name="dc", parameter="J", amplitude=0.0, hold_time=1e-11,
+                              n_steps=1, seed=0)
+    with pytest.raises(ValueError, match="integrator 'rk4' has no thermal field"):
+        VortexRun(SimulationSpec(device, drive, 5e-12), tmp_path, None, data_folder=tmp_path,
+                  numerics=Numerics(integrator=Integrator("rk4")), dtype="float64", threads=1,
+                  progress=False)
+    assert "magnumnp" not in sys.modules  # refused before magnum.np is imported

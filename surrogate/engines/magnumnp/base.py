@@ -213,6 +213,9 @@ class MagnumRun:
         self.deadline = None if timeout_s is None else time.monotonic() + timeout_s
         self.device = spec.device
         self.numerics = numerics or self.default_numerics()
+        if self.temperature > 0 and self.numerics.integrator.name == "rk4":
+            raise ValueError(f"{self.label}: integrator 'rk4' has no thermal field; use 'heun' "
+                             "or 'rkf45' at temperature > 0")
         self.dtype, self.progress = dtype, progress
         self.mnp, self.torch = import_magnumnp(dtype, threads)
         torch = self.torch
@@ -385,8 +388,8 @@ class MagnumRun:
 
         At T > 0, `heun` draws Brown's field itself from a generator seeded with
         `thermal_seed`; `rkf45` uses magnum.np's ThermalField, which draws from
-        torch's global generator (seeded here); `rk4` is refused, since magnum.np's
-        TorchDiffEq would silently integrate without the thermal field.
+        torch's global generator (seeded here). `rk4` at T > 0 is refused in
+        `__init__`: magnum.np's TorchDiffEq would integrate without the thermal field.
         """
         mnp, torch, integrator = self.mnp, self.torch, self.numerics.integrator
         terms = [*self.terms, *self.drive_terms()]
@@ -402,9 +405,6 @@ class MagnumRun:
                 torch.manual_seed(self.thermal_seed)
             return mnp.LLGSolver(terms, solver=mnp.RKF45, atol=integrator.atol,
                                  rtol=integrator.rtol)
-        if hot:
-            raise ValueError(f"{self.label}: integrator 'rk4' has no thermal field; use "
-                             "'heun' or 'rkf45' at temperature > 0")
         step_ns = integrator.step * 1e9  # TorchDiffEq integrates in ns
         return mnp.LLGSolver(terms, solver=mnp.TorchDiffEq, method="rk4",
                              options={"step_size": step_ns})

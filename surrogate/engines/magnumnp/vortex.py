@@ -9,7 +9,7 @@ surrogate.engines.drive_files). The current, its Slonczewski torque and its
 Oersted field are on during settling and driving; the thermal
 field (if `temperature` > 0) too. Integration is adaptive RKF45 at T = 0 and
 the fixed-step stochastic Heun of `surrogate.engines.magnumnp.heun` at T > 0
-(magnum.np's RKF45 shrinks its step to chase the noise).
+(magnum.np's RKF45 cuts its step at T > 0; benchmarks/magnumnp_thermal_heun).
 
 Sign convention: `J` (A/m2) is the electric current density along +z, and the
 fixed layer lies above the free layer. J > 0 then means electrons flowing from
