@@ -69,16 +69,18 @@ class HeldThermalField:
     """
 
     def __init__(self, torch, seed: int):
-        self.torch = torch
-        self.generator = torch.Generator().manual_seed(seed)
+        self.torch, self.seed = torch, seed
+        self.generator = None  # made on m's device (CPU or GPU) at the first draw
         self.field = None
 
     def draw(self, state, dt: float, gamma: float) -> None:
         """A new field for a step of `dt` (s) at the state's temperature map `state.T` (K)."""
-        torch = self.torch
+        torch, m = self.torch, state.m
+        if self.generator is None:
+            self.generator = torch.Generator(device=m.device).manual_seed(self.seed)
         scale = brown_field_scale(state.material["alpha"], state.T, state.material["Ms"],
                                   state.mesh.cell_volumes, dt, gamma, torch)
-        eta = torch.randn(state.m.shape, generator=self.generator, dtype=state.m.dtype)
+        eta = torch.randn(m.shape, generator=self.generator, dtype=m.dtype, device=m.device)
         self.field = eta * scale
 
     def h(self, state):
