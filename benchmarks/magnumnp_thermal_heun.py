@@ -18,8 +18,14 @@ Lorentzian line, Hz) from the phase diffusion of mx + i my: the variance of the
 phase increment over a lag tau, detrended, grows as 2 pi FWHM tau; the slope is
 fitted over lags `LAGS`. Seeds give the spread of each integrator's statistics.
 
+Stability probe: Heun is explicit, so its step is bounded by the fastest
+(exchange) spin waves of the mesh; `--probe-steps` runs seed 1 for
+`--probe-duration` at each longer step and records whether the vortex survived
+(the engine's texture check) and the speed.
+
 Usage: python -m benchmarks.magnumnp_thermal_heun [--duration 2e-9] [--settle 2e-10]
-       [--seeds 1 2] [--heun-step 2.5e-13]
+       [--seeds 1 2] [--heun-step 2.5e-13] [--probe-steps 4e-13 5e-13 6e-13]
+       [--probe-duration 4e-10]
 Writes benchmarks/results/magnumnp_thermal_heun.{json,md}; runs under
 benchmarks/runs/thermal_heun/.
 """
@@ -98,13 +104,22 @@ def oscillator_statistics(table: np.ndarray, sample_period: float) -> dict:
             "linewidth_Hz": float(diffusion / (2 * np.pi))}
 
 
+def run_child(integrator: str, step: float, seed: int, settle: float, duration: float,
+              out: Path) -> subprocess.CompletedProcess:
+    """`run_variant` in a child process (magnum.np's import changes torch's global state)."""
+    payload = json.dumps([integrator, step, seed, settle, duration, str(out)])
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), CUDA_DEVICE="-1")
+    return subprocess.run([sys.executable, "-c", CHILD, payload], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True, check=False)
+
+
 def measure(integrator: str, step: float, seed: int, args: argparse.Namespace) -> dict:
     """Run one variant in a child process; its speed and statistics."""
     out = RUNS / f"{integrator}_seed{seed}"
-    payload = json.dumps([integrator, step, seed, args.settle, args.duration, str(out)])
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), CUDA_DEVICE="-1")
     load_before = os.getloadavg()
-    subprocess.run([sys.executable, "-c", CHILD, payload], check=True, cwd=REPO_ROOT, env=env)
+    done = run_child(integrator, step, seed, args.settle, args.duration, out)
+    if done.returncode != 0:
+        raise SystemExit(f"{integrator} seed {seed} failed:\n{done.stderr[-3000:]}")
     record = json.loads((out / "engine.json").read_text())
     spec = thermal_spec(seed, args.settle, args.duration)
     drive_ns = args.duration * 1e9
@@ -121,6 +136,17 @@ def measure(integrator: str, step: float, seed: int, args: argparse.Namespace) -
     }
 
 
+def probe(step: float, args: argparse.Namespace) -> dict:
+    """Heun at `step` (s), seed 1, for `--probe-duration`: did the vortex survive, how fast."""
+    out = RUNS / f"probe_heun_{step:g}"
+    done = run_child("heun", step, 1, args.settle, args.probe_duration, out)
+    if done.returncode != 0:
+        return {"step_s": step, "survived": False, "error": done.stderr.strip().splitlines()[-1]}
+    record = json.loads((out / "engine.json").read_text())
+    return {"step_s": step, "survived": True, "error": None,
+            "ns_per_cpu_minute": args.probe_duration * 1e9 / record["cpu_s"]["drive"] * 60.0}
+
+
 def spread(rows: list[dict], key: str) -> tuple[float, float]:
     """Mean and sample standard deviation of `key` over `rows` (std 0 for one row)."""
     values = np.array([row[key] for row in rows])
@@ -133,9 +159,12 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=2e-10, help="settling run (s)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--heun-step", type=float, default=THERMAL_STEP, help="s")
+    parser.add_argument("--probe-steps", type=float, nargs="*", default=[4e-13, 5e-13, 6e-13])
+    parser.add_argument("--probe-duration", type=float, default=4e-10, help="s")
     args = parser.parse_args()
     rows = [measure(name, step, seed, args) for seed in args.seeds
             for name, step in (("rkf45", 0.0), ("heun", args.heun_step))]
+    probes = [probe(step, args) for step in args.probe_steps]
     summary = {}
     for name in ("rkf45", "heun"):
         runs = [row for row in rows if row["integrator"] == name]
@@ -149,7 +178,8 @@ def main() -> None:
                "duration_s": args.duration, "threads": 1, "cpu_count": os.cpu_count(),
                "heun_over_rkf45_ns_per_cpu_minute": ratio,
                "heun_over_rkf45_ns_per_cpu_minute_with_settle": ratio_with_settle,
-               "summary": summary, "runs": rows}
+               "summary": summary, "runs": rows, "probe_duration_s": args.probe_duration,
+               "stability_probe": probes}
     write_result_json(RESULTS_DIR / "magnumnp_thermal_heun.json", results)
     lines = [
         "# Thermal recognition oscillator at 300 K: stochastic Heun against RKF45", "",
@@ -174,6 +204,12 @@ def main() -> None:
               f"({ratio_with_settle:.2f}x over settle + drive, torch.compile's warm-up included).",
               f"1-minute load average during the runs: {min(loads):.2f}-{max(loads):.2f} "
               f"on {os.cpu_count()} cores (a shared machine)."]
+    lines += ["", f"Stability probe (Heun, seed 1, {args.probe_duration * 1e9:g} ns after "
+              "settling):", ""]
+    for row in probes:
+        outcome = (f"vortex kept, {row['ns_per_cpu_minute']:.2f} drive ns / CPU min"
+                   if row["survived"] else f"failed: {row['error']}")
+        lines.append(f"- step {row['step_s'] * 1e12:g} ps: {outcome}")
     write_result_markdown(RESULTS_DIR / "magnumnp_thermal_heun.md", "\n".join(lines))
 
 
