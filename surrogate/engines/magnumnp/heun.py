@@ -13,14 +13,21 @@ magnum.np's field terms (A/m). Fixed-step Heun converges to the Stratonovich
 solution of the stochastic LLG, the interpretation under which Brown's field
 gives the Boltzmann distribution without a drift correction (m stays on the
 sphere); an Ito scheme such as Euler-Maruyama would need one. The step does not
-adapt: magnum.np's adaptive RKF45 shrinks its step to chase the noise (it is
-the issue this module answers), and mumax3's adaptive thermal RK23 (after
-Leliaert et al., AIP Advances 7, 125010 (2017)) needs the rescaling of the
-noise on rejected steps that its `engine/temperature.go` does. A fixed step
-is the scheme mumax3 uses with `FixDt` (its `engine/heun.go`, noise held over
-the step by `thermField.update`) and OOMMF's thermal evolvers use. An interval
-that is not a whole number of steps is split into equal steps no longer than
-`max_step`, so table rows and drive switches fall on step boundaries.
+adapt. mumax3 also steps adaptively at T > 0 (RK23, after Leliaert et al., AIP
+Advances 7, 125010 (2017)): its `engine/temperature.go` keeps the draw of a
+rejected step and rescales it by sqrt(dt_old / dt_new), and magnum.np's RKF45
+with its `ThermalField` does the same (one draw per accepted step, scaled with
+the current dt). There the error control sees the noise and cuts the step (at
+300 K on the recognition oscillator RKF45 takes steps of about 0.36 ps, six
+field evaluations each), and which draws survive depends on the step control.
+A fixed step keeps the noise independent of the step choice, costs two field
+evaluations per step, and is what mumax3 does with `FixDt` (`engine/heun.go`,
+the noise held over the step by `thermField.update`) and what OOMMF's thermal
+evolvers do. Heun is explicit: its step is bounded by the fastest (exchange)
+spin waves of the mesh, not by the noise (benchmarks/magnumnp_thermal_heun
+probes the bound). An interval that is not a whole number of steps is split
+into equal steps no longer than `max_step`, so table rows and drive switches
+fall on step boundaries.
 
 Brown's field. Per cell and component an independent standard normal eta,
 
