@@ -17,6 +17,7 @@ import math
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +26,12 @@ import torch
 
 from surrogate.config.specs import HeldSequenceDrive, Material, SimulationSpec, VortexOscillator
 from surrogate.engines.magnumnp.base import Integrator, Numerics
-from surrogate.engines.magnumnp.heun import brown_field_scale
-from surrogate.engines.magnumnp.vortex import VortexRun
+from surrogate.engines.magnumnp.heun import (
+    STABLE_PHASE_PER_STEP,
+    brown_field_scale,
+    exchange_limited_step,
+)
+from surrogate.engines.magnumnp.vortex import THERMAL_STEP, VortexRun, default_numerics
 from surrogate.physics.constants import GAMMA_LL, KB, MU0
 
 REPO = Path(__file__).resolve().parent.parent
@@ -172,3 +177,26 @@ def test_rk4_is_refused_at_temperature_above_zero(tmp_path):
                   numerics=Numerics(integrator=Integrator("rk4")), dtype="float64", threads=1,
                   progress=False)
     assert "magnumnp" not in sys.modules  # refused before magnum.np is imported
+
+
+def test_heun_step_is_bounded_by_the_fastest_exchange_spin_wave():
+    cell, grid = (5e-9, 5e-9, 20e-9), (20, 20, 1)
+    omega = GAMMA_LL * 2 * 1.3e-11 / 8e5 * (4 / 5e-9**2 + 4 / 5e-9**2)  # rad/s, 10.4 T
+    step = exchange_limited_step(1.3e-11, 8e5, cell, grid)
+    assert step == pytest.approx(STABLE_PHASE_PER_STEP / omega, rel=1e-12)
+    assert 0.25e-12 < step < 0.4e-12  # between the benchmark's stable steps and its failure
+    assert exchange_limited_step(1.3e-11, 8e5, (2.5e-9, 2.5e-9, 20e-9), grid) == pytest.approx(
+        step / 4)
+    assert exchange_limited_step(1.3e-11, 8e5, cell, (20, 20, 4)) < step  # layers add a term
+
+
+def test_thermal_vortex_defaults_to_heun_with_a_step_its_cells_allow():
+    device = VortexOscillator(name="hot", material=Material(Ms=8e5, Aex=1.3e-11),
+                              diameter=100e-9, thickness=20e-9, cell_size=5e-9,
+                              temperature=300.0)
+    assert default_numerics(replace(device, temperature=0.0)).integrator.name == "rkf45"
+    assert default_numerics(device).integrator == Integrator("heun", step=THERMAL_STEP)
+    fine = default_numerics(replace(device, cell_size=2.5e-9)).integrator
+    assert fine.name == "heun"
+    assert fine.step == pytest.approx(exchange_limited_step(1.3e-11, 8e5, (2.5e-9,) * 2 + (20e-9,),
+                                                            (40, 40, 1)))
