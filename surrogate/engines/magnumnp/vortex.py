@@ -45,7 +45,7 @@ from surrogate.physics.geometry import cell_centres, disk_mask, oersted_field_pe
 NUMERICS = Numerics(integrator=Integrator("rkf45", atol=1e-5, rtol=1e-5))
 #: T > 0: stochastic Heun, steps of at most THERMAL_STEP (s), shorter where the exchange spin
 #: waves of finer cells need it (`heun.exchange_limited_step`); 0.25 ps divides the 2.5 ps
-#: sample period and is 2.6x RKF45's speed at 300 K (benchmarks/magnumnp_thermal_heun).
+#: sample period (speed against RKF45: benchmarks/results/magnumnp_thermal_heun.md).
 THERMAL_STEP = 0.25e-12
 CORE_MIN_MZ = 0.3  # the core cell must have |mz| above this, with the seeded polarity's sign
 VORTEX_MAX_MEAN_MZ = 0.5  # |<mz>| above this means the vortex became a uniform state
