@@ -16,6 +16,7 @@ from surrogate.config.parameter_sweep_spec import ParameterSweepSpec
 from surrogate.config.recognition_spec import RecognitionExperiment
 from surrogate.config.specs import SimulationSettings
 from surrogate.engines.select import ENGINES
+from surrogate.node.sidecars import training_sidecars
 
 WINDOW_HELP = "START:STOP in seconds of the trace's own clock; either side may be empty"
 
@@ -82,19 +83,12 @@ def _paths(args: argparse.Namespace, names: tuple[str, ...]) -> list[tuple[str, 
 
 
 def check_output_paths(args: argparse.Namespace) -> None:
-    """Refuse, before any work, an output that is an input, another output or a directory."""
-    inputs = _paths(args, args.input_args)
-    outputs = _paths(args, args.output_args)
-    for position, (option, path) in enumerate(outputs):
-        for input_option, input_path in inputs:
-            if path == input_path:
-                raise CliError(f"{option} {path}: is also the input {input_option}; "
-                               "a command never writes over its own input")
-        for other_option, other_path in outputs[:position]:
-            if path == other_path:
-                raise CliError(f"{option} {path}: is also the output {other_option}")
-        if path.is_dir():
-            raise CliError(f"{option} {path}: is a directory; give a file name")
+    """Refuse, before any work, a write (sidecars included) that is an input, another
+    output, a directory, in a folder that cannot be written, or a name too long."""
+    from surrogate.io.write_plan import check_write_plan, planned_writes
+
+    writes = planned_writes(_paths(args, args.output_args), getattr(args, "sidecars", None))
+    check_write_plan(_paths(args, args.input_args), writes)
 
 
 def parse_window(text: str | None) -> tuple[float | None, float | None]:
@@ -810,7 +804,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", help="write the training report as JSON here")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
-    p.set_defaults(func=cmd_train)
+    p.set_defaults(func=cmd_train, sidecars={"--out": training_sidecars})
     declare_paths(p, ("trace",), ("out", "report"))
 
     p = sub.add_parser("evaluate", help="free-running prediction and its NRMSE")

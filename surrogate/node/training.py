@@ -59,6 +59,7 @@ from surrogate.node.rollout import (
     stride_for,
 )
 from surrogate.node.rollout_gradient import compile_kernels, supports, training_rollout
+from surrogate.node.sidecars import candidate_path, partial_path
 
 DEFAULT_STEP_S = 5e-12  # s: the paper's step; on 2.5 ps tables the half steps are samples
 # The model-shape defaults are ModelShape's; TrainSettings takes them from there.
@@ -283,17 +284,6 @@ def _validation_nrmse(
     return _free_run_nrmse(surrogate, xs, us, stride)
 
 
-def partial_path(out_path: str | os.PathLike) -> Path:
-    """Where periodic checkpoints of a training towards `out_path` go: `MODEL.partial.pt`.
-
-    The final name is written only when training ends, so a killed run never
-    leaves a file there that looks finished; `load_checkpoint` refuses the
-    sidecar unless asked.
-    """
-    out_path = Path(out_path)
-    return out_path.with_name(f"{out_path.stem}.partial{out_path.suffix}")
-
-
 def train_model(
     trace: Trace | Sequence[Trace],
     settings: TrainSettings,
@@ -358,14 +348,6 @@ def train_model(
         settled_outputs=channels(trace, outputs, "output")[0],
     )
     return _fit(surrogate, data, settings, out_path, progress, resume)
-
-
-def candidate_path(out_path: str | os.PathLike, seed: int) -> Path:
-    """Where the restart with `seed` of a training towards `out_path` goes:
-    `MODEL.seed{seed}.candidate.pt`, a name no workflow stage reads; it is
-    removed once the best restart has been copied to `out_path`."""
-    out_path = Path(out_path)
-    return out_path.with_name(f"{out_path.stem}.seed{seed}.candidate{out_path.suffix}")
 
 
 def _train_restarts(

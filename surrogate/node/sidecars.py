@@ -1,0 +1,47 @@
+"""Names of the files a training writes beside its model file (no torch import).
+
+The face checks these names before any work (surrogate.io.write_plan): a
+sidecar must not be an input, another output, or too long for the file system.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def partial_path(out_path: str | os.PathLike) -> Path:
+    """Where periodic checkpoints of a training towards `out_path` go: `MODEL.partial.pt`.
+
+    The final name is written only when training ends, so a killed run never
+    leaves a file there that looks finished; `load_checkpoint` refuses the
+    sidecar unless asked.
+    """
+    out_path = Path(out_path)
+    return out_path.with_name(f"{out_path.stem}.partial{out_path.suffix}")
+
+
+def candidate_path(out_path: str | os.PathLike, seed: int) -> Path:
+    """Where the restart with `seed` of a training towards `out_path` goes:
+    `MODEL.seed{seed}.candidate.pt`, a name no workflow stage reads; it is
+    removed once the best restart has been copied to `out_path`."""
+    out_path = Path(out_path)
+    return out_path.with_name(f"{out_path.stem}.seed{seed}.candidate{out_path.suffix}")
+
+
+def invalid_partial_path(sidecar: str | os.PathLike) -> Path:
+    """A free name `MODEL.partial.pt.invalid` (then `.invalid.2`, ...) where a periodic
+    checkpoint that cannot be resumed is moved aside, kept for inspection."""
+    sidecar = Path(sidecar)
+    candidate = sidecar.with_name(f"{sidecar.name}.invalid")
+    number = 2
+    while candidate.exists():
+        candidate = sidecar.with_name(f"{sidecar.name}.invalid.{number}")
+        number += 1
+    return candidate
+
+
+def training_sidecars(out_path: str | os.PathLike) -> list[tuple[str, Path]]:
+    """(what, path) of each file a training towards `out_path` writes besides it."""
+    sidecar = partial_path(out_path)
+    return [("checkpoint sidecar", sidecar), ("moved-aside sidecar", invalid_partial_path(sidecar))]
