@@ -16,7 +16,7 @@ from surrogate.config.parameter_sweep_spec import ParameterSweepSpec
 from surrogate.config.recognition_spec import RecognitionExperiment
 from surrogate.config.specs import SimulationSettings
 from surrogate.engines.select import ENGINES
-from surrogate.node.sidecars import training_sidecars
+from surrogate.node.sidecars import Resume, training_sidecars
 
 WINDOW_HELP = "START:STOP in seconds of the trace's own clock; either side may be empty"
 
@@ -795,8 +795,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="training wall-time cap")
     p.add_argument("--max-iterations", dest="max_iterations", type=positive_int,
                    help="iteration cap: with a fixed seed, training is then bit-identical")
-    p.add_argument("--resume", action="store_true",
-                   help="continue from OUT's periodic checkpoint (OUT.partial.pt) if it exists")
+    p.add_argument("--resume", action="store_const", const=Resume.STRICT, default=Resume.NO,
+                   help="continue from OUT's periodic checkpoint (OUT.partial.pt) if it exists; "
+                   "one that cannot be resumed (other settings or data, NaN weights, counts "
+                   "beyond the settings, unreadable) is refused")
+    p.add_argument("--resume-or-restart", dest="resume", action="store_const",
+                   const=Resume.OR_RESTART, help="as --resume, but a checkpoint that cannot be "
+                   "resumed is moved aside to OUT.partial.pt.invalid with a warning and training "
+                   "starts afresh (the workflow's choice)")
     p.add_argument("--settings-json", help="further TrainSettings as JSON")
     p.add_argument("--low-pass", dest="low_pass", type=positive_float,
                    help="train on the outputs low-passed at this frequency (Hz): the drift "

@@ -1,4 +1,5 @@
-"""Names of the files a training writes beside its model file (no torch import).
+"""The files a training writes beside its model file: their names, and what `train`
+does with a periodic checkpoint it finds (no torch import).
 
 The face checks these names before any work (surrogate.io.write_plan): a
 sidecar must not be an input, another output, or too long for the file system.
@@ -6,6 +7,7 @@ sidecar must not be an input, another output, or too long for the file system.
 
 from __future__ import annotations
 
+import enum
 import os
 from pathlib import Path
 
@@ -45,3 +47,21 @@ def training_sidecars(out_path: str | os.PathLike) -> list[tuple[str, Path]]:
     """(what, path) of each file a training towards `out_path` writes besides it."""
     sidecar = partial_path(out_path)
     return [("checkpoint sidecar", sidecar), ("moved-aside sidecar", invalid_partial_path(sidecar))]
+
+
+class Resume(enum.Enum):
+    """What `train` does with the sidecar of its model file."""
+
+    NO = "no"  # ignore it; training starts afresh and overwrites it
+    STRICT = "strict"  # resume it, or refuse an invalid one
+    OR_RESTART = "or-restart"  # resume it, or move an invalid one aside and start afresh
+
+    def __bool__(self) -> bool:
+        return self is not Resume.NO
+
+    @classmethod
+    def of(cls, value: bool | Resume) -> Resume:
+        """A policy from `train_model`'s `resume` (True is STRICT)."""
+        if isinstance(value, Resume):
+            return value
+        return cls.STRICT if value else cls.NO

@@ -42,15 +42,11 @@ import torch
 from tqdm import tqdm
 
 from surrogate.io.trace import Trace
-from surrogate.node.checkpoint import (
-    Surrogate,
-    load_checkpoint,
-    load_training_state,
-    save_checkpoint,
-)
+from surrogate.node.checkpoint import Surrogate, load_checkpoint, save_checkpoint
 from surrogate.node.embedding import Normalisation, delay_embed, fit_normalisation
 from surrogate.node.integrators import InputGrid, check_scheme, stage_inputs
 from surrogate.node.model import ModelShape, SpinNODE
+from surrogate.node.resume import resumable_state
 from surrogate.node.rollout import (
     channels,
     nrmse,
@@ -59,7 +55,7 @@ from surrogate.node.rollout import (
     stride_for,
 )
 from surrogate.node.rollout_gradient import compile_kernels, supports, training_rollout
-from surrogate.node.sidecars import candidate_path, partial_path
+from surrogate.node.sidecars import Resume, candidate_path, partial_path
 
 DEFAULT_STEP_S = 5e-12  # s: the paper's step; on 2.5 ps tables the half steps are samples
 # The model-shape defaults are ModelShape's; TrainSettings takes them from there.
@@ -292,7 +288,7 @@ def train_model(
     input_names: list[str] | None = None,
     output_names: list[str] | None = None,
     progress: bool = True,
-    resume: bool = False,
+    resume: bool | Resume = False,
     trace_labels: list[str] | None = None,
 ) -> TrainReport:
     """Train on the whole given trace, or on each of several, and write one model
@@ -306,8 +302,10 @@ def train_model(
     Every `checkpoint_every_s` the full training state (weights, averaged
     weights, optimiser, random generator, iteration, elapsed time) goes to
     `partial_path(out_path)`. With `resume`, training continues from that
-    sidecar when it was made with the same settings and data; the resumed run
-    then ends bit-identical to an uninterrupted one under an iteration cap.
+    sidecar when it was made with the same settings and data and is sound
+    (surrogate.node.resume: True refuses an unsound one, `Resume.OR_RESTART`
+    moves it aside); the resumed run then ends bit-identical to an
+    uninterrupted one under an iteration cap.
     """
     settings.validate()
     out_path = Path(out_path)
@@ -352,7 +350,7 @@ def train_model(
 
 def _train_restarts(
     traces: list[Trace], settings: TrainSettings, out_path: Path, input_names: list[str] | None,
-    output_names: list[str] | None, resume: bool, trace_labels: list[str],
+    output_names: list[str] | None, resume: bool | Resume, trace_labels: list[str],
 ) -> TrainReport:
     """Train `settings.restarts` models side by side, one process each, from seeds
     seed, seed+1, ..., each with the whole time budget; keep the one with the
@@ -394,7 +392,7 @@ def _fingerprint(data: _Split, settings: TrainSettings) -> str:
 
 def _fit(
     surrogate: Surrogate, data: _Split, settings: TrainSettings, out_path: Path, progress: bool,
-    resume: bool,
+    resume: bool | Resume,
 ) -> TrainReport:
     model = surrogate.model
     shape = surrogate.shape
@@ -415,7 +413,7 @@ def _fit(
     sidecar = partial_path(out_path)
     fingerprint = _fingerprint(data, settings)
     if resume:
-        saved = _load_training_state(sidecar, fingerprint)
+        saved = resumable_state(sidecar, fingerprint, settings, model, resume)
         if saved is not None:
             model.load_state_dict(saved["live"])
             averaged.load_state_dict(saved["averaged"])
@@ -631,16 +629,3 @@ def _save(surrogate: Surrogate, best: tuple, out_path: Path, partial: bool,
         save_checkpoint(surrogate, out_path, training_state=training_state)
     finally:
         surrogate.model.load_state_dict(live)
-
-
-def _load_training_state(sidecar: Path, fingerprint: str) -> dict | None:
-    """The training state in `sidecar`, or None (said on stderr) when there is none to resume."""
-    if not sidecar.is_file():
-        print(f"no partial checkpoint {sidecar}: training from the start", file=sys.stderr)
-        return None
-    state = load_training_state(sidecar)
-    if state.get("fingerprint") != fingerprint:
-        print(f"{sidecar} was made with other settings or data: training from the start",
-              file=sys.stderr)
-        return None
-    return state
