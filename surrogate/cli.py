@@ -124,7 +124,10 @@ def json_option(option: str, text: str) -> dict:
 def windowed(trace, text: str | None):
     """`trace` cut to the `--window` START:STOP (s), or whole when `text` is None."""
     start, stop = parse_window(text)
-    return trace if start is None and stop is None else trace.window(start, stop)
+    if start is None and stop is None:
+        return trace
+    trace.check_covers(start, stop, "--window")
+    return trace.window(start, stop)
 
 
 def cmd_render(args: argparse.Namespace) -> None:
@@ -313,8 +316,7 @@ def _forecast(args: argparse.Namespace):
 def _read_prefix(path: Path, surrogate):
     """The model's first outputs (rows, channels) in SI on its grid: from a .npy file, or
     the output channels of a trace (.npz) taken every model step."""
-    import numpy as np
-
+    from surrogate.io.strict_arrays import load_npy_rows
     from surrogate.io.trace import load_trace
     from surrogate.node.rollout import channels, stride_for
 
@@ -322,10 +324,7 @@ def _read_prefix(path: Path, surrogate):
         trace = load_trace(path)
         return channels(trace, surrogate.output_names, "output")[:: stride_for(surrogate.step_s,
                                                                                 trace)]
-    try:
-        return np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise CliError(f"--prefix {path}: not a readable .npy array ({exc})") from exc
+    return load_npy_rows(path, surrogate.output_names, f"--prefix {path}")
 
 
 class DriveReference(argparse.Action):

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from surrogate.config.loader import RunConfig, spec_from_dict
+from surrogate.config.loader import RunConfig
+from surrogate.config.spec_file import read_spec_file
 from surrogate.config.specs import SimulationSpec
 from surrogate.engines.select import resolve_engine
 from surrogate.io.atomic import write_json_atomic
@@ -33,12 +34,8 @@ class StageError(RuntimeError):
 
 
 def read_spec(path: Path) -> SimulationSpec:
-    """Load the `spec.json` written beside a rendered script."""
-    path = Path(path)
-    try:
-        return spec_from_dict(json.loads(path.read_text()))
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise StageError(f"{path}: not a readable simulation spec ({exc})") from exc
+    """Load the `spec.json` written beside a rendered script, as strictly as a config."""
+    return read_spec_file(path)
 
 
 def render_stage(config: RunConfig, device: str, drive: str, out_dir: Path) -> Path:
