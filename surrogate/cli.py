@@ -63,6 +63,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def non_negative_int(text: str) -> int:
+    """argparse type: a whole number >= 0 (a seed, a count that may be none)."""
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from exc
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be >= 0")
+    return value
+
+
 def declare_paths(parser: argparse.ArgumentParser, inputs: tuple[str, ...],
                   outputs: tuple[str, ...]) -> None:
     """Record which arguments of a command are files it reads and files it writes."""
@@ -267,6 +278,26 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     print(f"NRMSE {summary['nrmse']:.6g}")
 
 
+# predict: (dest, option, the sources it applies to); any other source would ignore it.
+PREDICT_MODE_OPTIONS = (
+    ("window", "--window", ("trace",)),
+    ("device", "--device", ("drive",)),
+    ("sample_period", "--sample-period", ("inputs",)),
+    ("prefix", "--prefix", ("drive", "inputs")),
+)
+SOURCE_LABELS = {"trace": "a trace file", "drive": "--drive", "inputs": "--inputs"}
+
+
+def refuse_unused_options(args: argparse.Namespace, source: str,
+                          table: tuple[tuple[str, str, tuple[str, ...]], ...]) -> None:
+    """CliError for an option given that the chosen `source` would ignore."""
+    for dest, option, sources in table:
+        if getattr(args, dest) is not None and source not in sources:
+            applies = " or ".join(SOURCE_LABELS[name] for name in sources)
+            raise CliError(f"{option} applies only with {applies}; with {SOURCE_LABELS[source]} "
+                           "it would be ignored")
+
+
 def cmd_predict(args: argparse.Namespace) -> None:
     from surrogate.io.trace import Trace, load_trace, save_trace
     from surrogate.node.rollout import predict_trace
@@ -274,6 +305,8 @@ def cmd_predict(args: argparse.Namespace) -> None:
     sources = [args.trace_or_drive is not None, args.drive is not None, args.inputs is not None]
     if sum(sources) != 1:
         raise CliError("give exactly one of: a trace file, --drive CONFIG:DRIVE, --inputs FILE")
+    refuse_unused_options(args, ("trace", "drive", "inputs")[sources.index(True)],
+                          PREDICT_MODE_OPTIONS)
     started = time.perf_counter()
     if args.trace_or_drive is not None:
         trace = load_trace(Path(args.trace_or_drive))
@@ -785,11 +818,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "first is the model's reference (units, metadata, settled state)")
     p.add_argument("--out", required=True, help="model checkpoint")
     p.add_argument("--window", help=WINDOW_HELP)
-    p.add_argument("--k", type=int, help="delay-embedding dimension")
-    p.add_argument("--delay", type=int, help="model steps between the delays (default 1)")
-    p.add_argument("--hidden", type=int, help="MLP width")
-    p.add_argument("--depth", type=int, help="hidden layers")
-    p.add_argument("--seed", type=int)
+    p.add_argument("--k", type=positive_int, help="delay-embedding dimension")
+    p.add_argument("--delay", type=positive_int,
+                   help="model steps between the delays (default 1)")
+    p.add_argument("--hidden", type=positive_int, help="MLP width")
+    p.add_argument("--depth", type=positive_int, help="hidden layers")
+    p.add_argument("--seed", type=non_negative_int)
     p.add_argument("--max-minutes", dest="max_minutes", type=positive_float,
                    help="training wall-time cap")
     p.add_argument("--max-iterations", dest="max_iterations", type=positive_int,
@@ -864,7 +898,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("trace_or_drive")
     p.add_argument("--window", help=WINDOW_HELP)
     p.add_argument("--samples", type=positive_int, default=32)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--out", required=True, help=".npz with t (s), paths (samples, N, outputs)")
     p.set_defaults(func=cmd_sample)
     declare_paths(p, ("model", "noise", "trace_or_drive"), ("out",))
@@ -876,7 +910,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--window", help=WINDOW_HELP)
     p.add_argument("--probe", type=positive_float,
                    help="noise level (normalised input units) at which the spread is measured")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--out", required=True, help="input-noise JSON")
     p.set_defaults(func=cmd_fit_input_noise)
     declare_paths(p, ("model", "trace"), ("out",))
@@ -888,7 +922,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("trace_or_drive")
     p.add_argument("--window", help=WINDOW_HELP)
     p.add_argument("--samples", type=positive_int, default=32)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--out", required=True,
                    help=".npz with t (s), paths (samples, N, outputs) in SI units, sigma")
     p.set_defaults(func=cmd_predict_noisy)
@@ -944,7 +978,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--periods", type=positive_int, required=True, help="sine or square periods")
     p.add_argument("--points-per-period", dest="points_per_period", type=positive_int,
                    default=RecognitionExperiment.points_per_period)
-    p.add_argument("--seed", type=int, default=RecognitionExperiment.seed)
+    p.add_argument("--seed", type=non_negative_int, default=RecognitionExperiment.seed)
     p.add_argument("--out", required=True, help="input values, one a line (a values_file)")
     p.add_argument("--labels", required=True, help="labels, one a line: 0 sine, 1 square")
     p.set_defaults(func=cmd_sine_square)
@@ -966,8 +1000,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--train-points", dest="train_points", type=positive_int, required=True,
                    help="the first points, on which the readout is fitted")
     p.add_argument("--taps", type=positive_int, default=RecognitionExperiment.taps)
-    p.add_argument("--delays", type=int, default=RecognitionExperiment.delays)
-    p.add_argument("--ridge", type=finite_float, default=RecognitionExperiment.ridge)
+    p.add_argument("--delays", type=non_negative_int, default=RecognitionExperiment.delays)
+    p.add_argument("--ridge", type=non_negative_float, default=RecognitionExperiment.ridge)
     p.add_argument("--out", required=True, help="accuracy JSON")
     p.set_defaults(func=cmd_recognition_score)
     declare_paths(p, ("labels", "simulation", "node", "input_noise", "stochastic"), ("out",))
