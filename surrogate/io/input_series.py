@@ -90,7 +90,7 @@ def _read_csv(path: Path, names: list[str], sample_period: float) -> tuple[np.nd
         rows = []
         for row in csv.reader(line for line in handle if line.strip()):
             rows.append(row)
-            check_row_count(len(rows) - 1, len(rows[0]), str(path))
+            check_row_count(len(rows) - 1, len(rows[0]), str(path), counted_all=False)
     if not rows:
         raise InputSeriesError(f"{path}: empty input file")
     header = [cell.strip() for cell in rows[0]]

@@ -23,14 +23,16 @@ class ArrayInputError(ValueError):
     """A user array of the wrong type, shape or size; the message names its source."""
 
 
-def check_row_count(rows: int, columns: int, source: str) -> None:
-    """ArrayInputError when `rows` exceeds MAX_ROWS, with the memory the array would take."""
+def check_row_count(rows: int, columns: int, source: str, counted_all: bool = True) -> None:
+    """ArrayInputError when `rows` exceeds MAX_ROWS, with the memory the array would take;
+    `counted_all` False: reading stopped there, so the file holds at least `rows`."""
     if rows > MAX_ROWS:
         gigabytes = rows * max(columns, 1) * FLOAT64_BYTES / 1e9
+        count = f"{rows:,} rows" if counted_all else f"more than {MAX_ROWS:,} rows"
         raise ArrayInputError(
-            f"{source}: {rows:,} rows of {columns} columns would take {gigabytes:.1f} GB as "
-            f"float64 before any work (and the forecast several times that); at most "
-            f"{MAX_ROWS:,} rows are read: split the series")
+            f"{source}: {count} of {columns} columns would take {'' if counted_all else 'over '}"
+            f"{gigabytes:.1f} GB as float64 before any work (and the forecast several times "
+            f"that); at most {MAX_ROWS:,} rows are read: split the series")
 
 
 def check_real_float(dtype: np.dtype, source: str) -> None:

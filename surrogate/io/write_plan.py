@@ -78,22 +78,23 @@ def _same_file(first: Path, second: Path) -> bool:
 
 
 def _check_place(write: PlannedWrite) -> None:
-    """The folder exists or can be made, is writable, and every new name fits."""
+    """Every new name fits (checked first: a stat of a name too long fails), the folder
+    exists or can be made and is writable, and the path is not a folder."""
     path = write.path
-    if path.is_dir():
-        raise WritePlanError(f"{write.label()}: is a directory; give a file name")
     folder = existing_ancestor(path)
-    if not folder.is_dir():
-        raise WritePlanError(f"{write.label()}: {folder} is a file, not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise WritePlanError(f"{write.label()}: the folder {folder} is not writable")
-    limit = name_max(folder)
+    limit = name_max(folder) if folder.is_dir() else DEFAULT_NAME_MAX
     for part in path.relative_to(folder).parts:
         size = len(os.fsencode(part))
         if size > limit:
             raise WritePlanError(
                 f"{write.label()}: the name '{part}' is {size} bytes long; the file system of "
                 f"{folder} allows at most {limit}")
+    if path.is_dir():
+        raise WritePlanError(f"{write.label()}: is a directory; give a file name")
+    if not folder.is_dir():
+        raise WritePlanError(f"{write.label()}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise WritePlanError(f"{write.label()}: the folder {folder} is not writable")
 
 
 def check_write_plan(inputs: Sequence[tuple[str, Path]], writes: Sequence[PlannedWrite]) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 
 from surrogate.node.checkpoint import CheckpointError, load_training_state
-from surrogate.node.sidecars import Resume, invalid_partial_path
+from surrogate.node.sidecars import Resume, free_invalid_partial_path
 
 # Iterations per second of training no run reaches (small models reach hundreds on a
 # CPU): bounds the iteration count of a sidecar trained without an iteration cap.
@@ -51,7 +51,7 @@ def resumable_state(sidecar: Path, fingerprint: str, settings, model: torch.nn.M
             raise ResumeError(
                 f"{sidecar}: cannot resume: {reason}; delete or move the file to train afresh, "
                 "or pass --resume-or-restart to move it aside") from exc
-        aside = invalid_partial_path(sidecar)
+        aside = free_invalid_partial_path(sidecar)
         os.replace(sidecar, aside)
         print(f"warning: {sidecar}: cannot resume ({reason}); moved aside to {aside}, "
               "training from the start", file=sys.stderr)

@@ -31,16 +31,20 @@ def candidate_path(out_path: str | os.PathLike, seed: int) -> Path:
     return out_path.with_name(f"{out_path.stem}.seed{seed}.candidate{out_path.suffix}")
 
 
-def invalid_partial_path(sidecar: str | os.PathLike) -> Path:
-    """A free name `MODEL.partial.pt.invalid` (then `.invalid.2`, ...) where a periodic
-    checkpoint that cannot be resumed is moved aside, kept for inspection."""
+def invalid_partial_path(sidecar: str | os.PathLike, number: int = 1) -> Path:
+    """Where a periodic checkpoint that cannot be resumed is moved aside and kept for
+    inspection: `MODEL.partial.pt.invalid`, then `.invalid.2`, ... (`number`)."""
     sidecar = Path(sidecar)
-    candidate = sidecar.with_name(f"{sidecar.name}.invalid")
-    number = 2
-    while candidate.exists():
-        candidate = sidecar.with_name(f"{sidecar.name}.invalid.{number}")
+    suffix = ".invalid" if number == 1 else f".invalid.{number}"
+    return sidecar.with_name(f"{sidecar.name}{suffix}")
+
+
+def free_invalid_partial_path(sidecar: str | os.PathLike) -> Path:
+    """The first `invalid_partial_path` of `sidecar` that no file holds yet."""
+    number = 1
+    while invalid_partial_path(sidecar, number).exists():
         number += 1
-    return candidate
+    return invalid_partial_path(sidecar, number)
 
 
 def training_sidecars(out_path: str | os.PathLike) -> list[tuple[str, Path]]:
