@@ -322,6 +322,7 @@ def _forecast(args: argparse.Namespace):
     """The prediction of `predict --drive` or `predict --inputs`: no simulated outputs."""
     from surrogate.io.input_series import read_input_series
     from surrogate.node.checkpoint import load_checkpoint
+    from surrogate.node.envelope import check_envelope
     from surrogate.node.forecast import forecast
 
     surrogate = load_checkpoint(Path(args.model), allow_partial=args.allow_partial)
@@ -336,11 +337,17 @@ def _forecast(args: argparse.Namespace):
         run = load_config(args.drive_config)
         series = drive_input_series(run.simulation_spec(device, args.drive_name))
         source.update(device=device, drive=args.drive_name, config=str(args.drive_config))
+        label = f"--drive {args.drive_config}:{args.drive_name}"
     else:
         series = read_input_series(args.inputs, surrogate.input_names, surrogate.input_units,
                                    args.sample_period or surrogate.step_s)
         source.update(inputs=str(args.inputs))
+        label = f"--inputs {args.inputs}"
+    check_envelope(surrogate.metadata, "inputs", series.names, series.units, series.values, label)
     prefix = None if args.prefix is None else _read_prefix(Path(args.prefix), surrogate)
+    if prefix is not None:
+        check_envelope(surrogate.metadata, "outputs", surrogate.output_names,
+                       surrogate.output_units, prefix, f"--prefix {args.prefix}")
     predicted = forecast(surrogate, series, prefix)
     predicted.metadata.update(source)
     return predicted

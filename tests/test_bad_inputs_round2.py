@@ -331,6 +331,13 @@ CASES = [
                  np.full((3, 2), 0.5), "has shape (3, 2)", "['mz']"),
     _prefix_case("prefix-scalar", "a .npy scalar as the prefix", np.float64(0.5),
                  "a single number"),
+    # the training envelope
+    _inputs_case("inputs-unit-slip", "forecast inputs scaled by 1e-6 with the unit unchanged",
+                 np.full((50, 1), 0.8), "channel 'Ku1' spans 0.8..0.8 J/m3",
+                 "training ranges outside", "refused"),
+    _prefix_case("prefix-far-outside", "a prefix state of 10^6 for a normalised mz",
+                 np.full((3, 1), 1e6), "channel 'mz' spans 1e+06..1e+06",
+                 "training ranges outside"),
     # windows and counts
     Case("import-window-past-end", "import-mumax3 --window far past the table's end",
          lambda ws: ws.import_args(ws.table) + ["--window", "1e-9:8.55e-7"],
@@ -480,6 +487,22 @@ def test_a_sound_sidecar_still_resumes(sidecar_workspace, capsys):
     assert "resumed at iteration" in capsys.readouterr().err
     assert load_trace(ws.trace).t.size == 400  # the trace itself is untouched
     shutil.rmtree(folder)
+
+
+def test_inputs_moderately_outside_the_training_envelope_are_forecast_with_a_warning(
+        sidecar_workspace, tmp_path, capsys):
+    ws = sidecar_workspace
+    low, high = _envelope(ws)["inputs"]["Ku1"]
+    inputs = tmp_path / "inputs.npy"
+    np.save(inputs, np.full((50, 1), high + 0.3 * (high - low)))
+    assert main(_predict_inputs(ws, inputs)[:-1] + [str(tmp_path / "forecast.npz")]) == 0
+    err = capsys.readouterr().err
+    assert "warning: --inputs" in err and "channel 'Ku1'" in err and "0.3 training ranges" in err
+    assert (tmp_path / "forecast.npz").is_file()
+
+
+def _envelope(ws: Workspace) -> dict:
+    return json.loads(torch.load(ws.model, weights_only=True)["metadata_json"])["envelope"]
 
 
 def test_every_training_rule_passes_resume_or_restart():

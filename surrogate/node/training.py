@@ -44,6 +44,7 @@ from tqdm import tqdm
 from surrogate.io.trace import Trace
 from surrogate.node.checkpoint import Surrogate, load_checkpoint, save_checkpoint
 from surrogate.node.embedding import Normalisation, delay_embed, fit_normalisation
+from surrogate.node.envelope import ENVELOPE_KEY, training_envelope
 from surrogate.node.integrators import InputGrid, check_scheme, stage_inputs
 from surrogate.node.model import ModelShape, SpinNODE
 from surrogate.node.resume import resumable_state
@@ -341,6 +342,7 @@ def train_model(
         settings=asdict(settings),
         metadata={"trained_on": dict(trace.metadata), "t_start_s": float(trace.t[0]),
                   "t_stop_s": float(trace.t[-1]),
+                  ENVELOPE_KEY: training_envelope(traces, inputs, outputs),
                   **({"also_trained_on": [dict(more.metadata) for more in traces[1:]]}
                      if len(traces) > 1 else {})},
         settled_outputs=channels(trace, outputs, "output")[0],
