@@ -246,6 +246,7 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
+    from surrogate.io.provenance import evaluation_provenance, prediction_provenance
     from surrogate.io.trace import load_trace
     from surrogate.node.rollout import evaluate_model
 
@@ -261,11 +262,13 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         "samples": int(len(trace.t)), "simulated_time_s": float(trace.t[-1] - trace.t[0]),
         "prediction_wall_time_s": wall,
         "simulation_wall_time_s": trace.metadata.get("simulation_wall_time_s"),
+        **evaluation_provenance(args.model, trace.metadata),
     }
     if args.pred_out:
         from surrogate.io.trace import Trace, save_trace
 
-        metadata = dict(trace.metadata, prediction_of=str(args.trace), model=str(args.model))
+        metadata = dict(trace.metadata, prediction_of=str(args.trace), model=str(args.model),
+                        **prediction_provenance(args.trace))
         predicted = Trace(
             result.t, result.inputs, result.predicted, list(trace.input_names),
             list(trace.output_names), list(trace.input_units), list(trace.output_units), metadata,
@@ -462,10 +465,12 @@ def cmd_predict_noisy(args: argparse.Namespace) -> None:
 def cmd_benchmark(args: argparse.Namespace) -> None:
     from surrogate.analysis.benchmark import benchmark_device
     from surrogate.io.atomic import write_json_atomic
+    from surrogate.io.provenance import check_evaluation_belongs
 
     set_threads(args.threads)
     if (args.config is None) == (args.spec_json is None):
         raise CliError("benchmark needs exactly one of: a CONFIG file, --spec-json")
+    check_evaluation_belongs(args.eval, args.model, args.device, args.drive)
     with _config_file(args) as config:
         record = benchmark_device(
             Path(args.model), config, args.device, args.drive, Path(args.engine_json),
@@ -644,9 +649,11 @@ def cmd_metrics(args: argparse.Namespace) -> None:
 def cmd_parameter_sweep(args: argparse.Namespace) -> None:
     from surrogate.analysis.parameter_sweep import sweep_points
     from surrogate.io.atomic import write_json_atomic
+    from surrogate.io.provenance import check_prediction_belongs
     from surrogate.io.trace import load_trace
 
     simulated, predicted = load_trace(args.trace), load_trace(args.prediction)
+    check_prediction_belongs(args.trace, simulated.metadata, args.prediction, predicted.metadata)
     channel = args.channel or simulated.output_names[0]
     points = sweep_points(simulated, predicted, args.swept, skip=args.skip_time,
                           per_step=args.per_step, channel=channel)
@@ -705,8 +712,8 @@ def cmd_reservoir(args: argparse.Namespace) -> None:
     drive = run_config.drives[run.drive]
     trace = load_trace(Path(args.trace))
     traced_drive = trace.metadata.get("drive")
-    if traced_drive is not None and traced_drive != run.drive:
-        raise CliError(f"{args.trace}: field 'drive' of its metadata is '{traced_drive}'; "
+    if traced_drive != run.drive:
+        raise CliError(f"{args.trace}: field 'drive' of its metadata is {traced_drive!r}; "
                        f"run '{args.run}' of {args.config} uses drive '{run.drive}'")
     channel = run_config.outputs_of(experiment.device)[0]
     states = node_states(trace.t - trace.t[0], trace.output(channel), drive.n_virtual_nodes,

@@ -27,7 +27,10 @@ import torch
 
 from surrogate.cli import main
 from surrogate.io import strict_arrays
+from surrogate.io.atomic import atomic_write
+from surrogate.io.provenance import ProvenanceError, check_evaluation_belongs, file_sha256
 from surrogate.io.trace import load_trace
+from surrogate.io.write_plan import name_max
 from tests.test_bad_inputs import REPO, Workspace, _files, _text, workspace  # noqa: F401
 from tests.test_workflow import snakemake, workflow_copy
 
@@ -190,6 +193,21 @@ def _spec_case(name: str, what: str, text: Callable[[dict], str], *fragments: st
                 lambda ws: [str(ws.root / f"{name}.json"), *fragments])
 
 
+def _benchmark(ws: Workspace, evaluation: dict) -> list:
+    name = f"eval_{len(list(ws.root.glob('eval_*.json')))}.json"
+    return ["benchmark", str(ws.model), str(REPO / "config.yaml"), "--device", "skyrmion",
+            "--drive", "test", "--engine-json", str(_text(ws, "engine.json", "{}")),
+            "--eval", str(_text(ws, name, json.dumps(evaluation))),
+            "--out", str(ws.root / "benchmark.json")]
+
+
+def _sweep(ws: Workspace, trace_metadata: dict, prediction_metadata: dict) -> list:
+    trace = ws.npz("sweep_trace.npz", metadata=np.array(json.dumps(trace_metadata)))
+    prediction = ws.npz("sweep_pred.npz", metadata=np.array(json.dumps(prediction_metadata)))
+    return ["parameter-sweep", str(trace), str(prediction), "--swept", "Ku1", "--out",
+            str(ws.root / "sweep.json")]
+
+
 def _linked(ws: Workspace, name: str, target: Path, hard: bool) -> Path:
     link = ws.root / name
     if not link.exists():
@@ -338,6 +356,26 @@ CASES = [
     _prefix_case("prefix-far-outside", "a prefix state of 10^6 for a normalised mz",
                  np.full((3, 1), 1e6), "channel 'mz' spans 1e+06..1e+06",
                  "training ranges outside"),
+    # files that must belong together
+    Case("benchmark-eval-other-model", "benchmark --eval made for another model file",
+         lambda ws: _benchmark(ws, {"nrmse": 0.1, "model": "other.pt", "model_sha256": "0" * 64}),
+         lambda ws: ["--eval", "field 'model_sha256' is the hash of another model file",
+                     "other.pt"]),
+    Case("benchmark-eval-other-drive", "benchmark --eval of another drive",
+         lambda ws: _benchmark(ws, {"nrmse": 0.1, "device": "skyrmion", "drive": "train"}),
+         lambda ws: ["field 'drive' is 'train', not the --drive 'test'"]),
+    Case("sweep-prediction-of-other-trace", "parameter-sweep given another trace's prediction",
+         lambda ws: _sweep(ws, {}, {"prediction_of": "elsewhere.npz",
+                                    "prediction_of_sha256": "0" * 64}),
+         lambda ws: ["'metadata.prediction_of_sha256' is the hash of another trace",
+                     "elsewhere.npz"]),
+    Case("sweep-prediction-other-drive", "parameter-sweep given a prediction of another drive",
+         lambda ws: _sweep(ws, {"drive": "sweep_ku1"}, {"drive": "sweep_dind"}),
+         lambda ws: ["field 'metadata.drive' is 'sweep_dind'", "drive 'sweep_ku1'"]),
+    Case("reservoir-trace-names-no-drive", "reservoir on a trace whose metadata names no drive",
+         lambda ws: ["reservoir", str(REPO / "config.yaml"), str(ws.trace), "--run",
+                     "simulated", "--out", str(ws.root / "reservoir.json")],
+         lambda ws: [str(ws.trace), "field 'drive' of its metadata is None"]),
     # windows and counts
     Case("import-window-past-end", "import-mumax3 --window far past the table's end",
          lambda ws: ws.import_args(ws.table) + ["--window", "1e-9:8.55e-7"],
@@ -503,6 +541,39 @@ def test_inputs_moderately_outside_the_training_envelope_are_forecast_with_a_war
 
 def _envelope(ws: Workspace) -> dict:
     return json.loads(torch.load(ws.model, weights_only=True)["metadata_json"])["envelope"]
+
+
+def test_evaluate_records_the_hashes_that_benchmark_and_parameter_sweep_check(
+        sidecar_workspace, tmp_path):
+    ws = sidecar_workspace
+    evaluation, prediction = tmp_path / "eval.json", tmp_path / "pred.npz"
+    assert main(["evaluate", str(ws.model), str(ws.trace), "--json", str(evaluation),
+                 "--pred-out", str(prediction)]) == 0
+    record = json.loads(evaluation.read_text())
+    assert record["model_sha256"] == file_sha256(ws.model)
+    assert load_trace(prediction).metadata["prediction_of_sha256"] == file_sha256(ws.trace)
+    check_evaluation_belongs(evaluation, ws.model, "skyrmion", "test")
+    with pytest.raises(ProvenanceError, match="another model file"):
+        check_evaluation_belongs(evaluation, ws.trace, "skyrmion", "test")
+
+
+def test_a_legal_long_name_is_written_through_a_temporary_name_within_the_limit(tmp_path):
+    target = tmp_path / ("r" * 250 + ".json")
+    seen = []
+    with atomic_write(target) as temporary:
+        seen.append(len(os.fsencode(temporary.name)))
+        temporary.write_text("{}")
+    assert seen[0] <= name_max(tmp_path) and target.read_text() == "{}"
+    assert sorted(os.listdir(tmp_path)) == [target.name]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_output_folder_is_refused_before_work(sidecar_workspace, tmp_path, capsys):
+    folder = tmp_path / "locked"
+    folder.mkdir(mode=0o555)
+    assert main(sidecar_workspace.train(sidecar_workspace.trace, out=folder / "m.pt")) == 1
+    assert f"--out {folder / 'm.pt'}: the folder {folder} is not writable" in (
+        capsys.readouterr().err)
 
 
 def test_every_training_rule_passes_resume_or_restart():
