@@ -516,6 +516,25 @@ def test_the_workflow_moves_an_invalid_sidecar_aside_and_trains_afresh(sidecar_w
     shutil.rmtree(ws.root / "workflow")
 
 
+def test_the_train_rule_moves_a_truncated_sidecar_aside_and_the_run_completes(
+        sidecar_workspace, tmp_path, tiny_config):
+    tiny_config["model"] = {"k": 2, "hidden": 8, "batch": 16, "val_every": 5,
+                            "max_iterations": 10, "max_minutes": 0.5}
+    workdir = workflow_copy(tmp_path, tiny_config)
+    traces = workdir / "results" / "traces" / "skyrmion"
+    traces.mkdir(parents=True)
+    shutil.copy(sidecar_workspace.trace, traces / "train.npz")
+    sidecar = workdir / "results" / "models" / "skyrmion.partial.pt"
+    sidecar.parent.mkdir(parents=True)
+    sidecar.write_bytes(_sidecar_of(sidecar_workspace).read_bytes()[:1000])
+    done = snakemake(workdir, "results/models/skyrmion.pt", "--allowed-rules", "train")
+    assert done.returncode == 0, done.stdout + done.stderr
+    log = (workdir / "results" / "logs" / "train" / "skyrmion.log").read_text()
+    assert f"warning: {Path('results/models/skyrmion.partial.pt')}: cannot resume" in log
+    assert sidecar.with_name("skyrmion.partial.pt.invalid").stat().st_size == 1000
+    assert (workdir / "results" / "models" / "skyrmion.pt").is_file() and not sidecar.exists()
+
+
 def test_a_sound_sidecar_still_resumes(sidecar_workspace, capsys):
     ws = sidecar_workspace
     folder = ws.root / "sound"
