@@ -24,8 +24,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+import yaml
 
 from surrogate.cli import main
+from surrogate.config.yaml_load import YamlBudgetError, load_yaml_text
 from surrogate.io import strict_arrays
 from surrogate.io.atomic import atomic_write
 from surrogate.io.provenance import ProvenanceError, check_evaluation_belongs, file_sha256
@@ -480,6 +482,18 @@ def test_a_billion_laughs_is_refused_by_render_in_under_5_s(tmp_path, capsys):
     assert code == 1
     assert f"{config}: line 10: alias *lol8" in capsys.readouterr().err
     assert elapsed < 5.0, f"render took {elapsed:.1f} s to refuse the bomb"
+
+
+def test_the_guarded_loader_reads_config_yaml_and_merges_like_yaml():
+    text = (REPO / "config.yaml").read_text()
+    assert load_yaml_text(text, "config.yaml") == yaml.safe_load(text)
+    merged = load_yaml_text("a: &a {x: 1}\nb: &b {y: 2}\nc:\n  <<: [*a, *b]\n  x: 3\n", "m")
+    assert merged["c"] == {"x": 3, "y": 2}
+
+
+def test_a_huge_document_without_aliases_is_refused_too():
+    with pytest.raises(YamlBudgetError, match="big.yaml: line 1: the document holds 100,002"):
+        load_yaml_text("[" + ",".join(["1"] * 100_001) + "]", "big.yaml")
 
 
 @pytest.mark.parametrize("bomb", [BOMB, MAPPING_BOMB], ids=["lists", "mappings"])

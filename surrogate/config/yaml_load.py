@@ -85,6 +85,10 @@ class GuardedLoader(yaml.SafeLoader):
         sizes = expanded_sizes(root)
         if sizes[id(root)] <= MAX_EXPANDED_NODES:
             return
+        if not self._aliases:
+            raise YamlBudgetError(
+                f"{_line(root.start_mark)}: the document holds {sizes[id(root)]:,} nodes, more "
+                f"than the {MAX_EXPANDED_NODES:,} allowed")
         anchor, mark, node = max(self._aliases, key=lambda alias: sizes[id(alias[2])])
         raise YamlBudgetError(
             f"{_line(mark)}: alias *{anchor} expands to {sizes[id(node)]:,} nodes; the "
