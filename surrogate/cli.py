@@ -146,6 +146,9 @@ def cmd_render(args: argparse.Namespace) -> None:
 
     from .pipeline import render_stage
 
+    if args.spec_json is not None and args.config is not None:
+        raise CliError(f"render takes a CONFIG file or --spec-json, not both: {args.config} "
+                       "would be ignored")
     if args.spec_json is not None:
         config = parse_config(json_option("--spec-json", args.spec_json), "--spec-json")
     elif args.config is not None:

@@ -210,6 +210,12 @@ def _sweep(ws: Workspace, trace_metadata: dict, prediction_metadata: dict) -> li
             str(ws.root / "sweep.json")]
 
 
+def _pickled(ws: Workspace) -> Path:
+    path = ws.root / "pickled.npy"
+    np.save(path, np.array([{"Ku1": 8e5}] * 20, dtype=object), allow_pickle=True)
+    return path
+
+
 def _linked(ws: Workspace, name: str, target: Path, hard: bool) -> Path:
     link = ws.root / name
     if not link.exists():
@@ -338,6 +344,14 @@ CASES = [
     _inputs_case("inputs-too-long", "more rows than the reader takes",
                  np.full((300, 1), 8e5), "300 rows", "GB as float64", "at most 200",
                  patch=((strict_arrays, "MAX_ROWS", 200),)),
+    _inputs_case("inputs-nan", "forecast inputs holding NaN",
+                 np.array([[8e5], [np.nan], [8e5]]), "holds NaN or infinity"),
+    Case("inputs-object-array", "a pickled object array as forecast inputs",
+         lambda ws: _predict_inputs(ws, _pickled(ws)),
+         lambda ws: [str(ws.root / "pickled.npy"), "not a readable .npy array"]),
+    Case("inputs-csv-complex", "a CSV holding a complex number",
+         lambda ws: _predict_inputs(ws, _text(ws, "complex.csv", "Ku1\n8e5\n(8e5+1j)\n")),
+         lambda ws: [str(ws.root / "complex.csv"), "a value is not a number"]),
     Case("inputs-csv-duplicate", "a CSV naming one column twice",
          lambda ws: _predict_inputs(ws, _text(ws, "twice.csv", "Ku1,Ku1\n8e5,9e5\n8e5,9e5\n")),
          lambda ws: [str(ws.root / "twice.csv"), "['Ku1'] more than once"]),
@@ -349,6 +363,8 @@ CASES = [
                  "complex numbers"),
     _prefix_case("prefix-shape", "a prefix of two columns for one output",
                  np.full((3, 2), 0.5), "has shape (3, 2)", "['mz']"),
+    _prefix_case("prefix-nan", "a prefix holding NaN", np.full((3, 1), np.nan),
+                 "holds NaN or infinity"),
     _prefix_case("prefix-scalar", "a .npy scalar as the prefix", np.float64(0.5),
                  "a single number"),
     # the training envelope
@@ -406,6 +422,14 @@ CASES = [
     _spec_case("spec-no-drive", "spec.json without its drive",
                lambda spec: json.dumps({k: v for k, v in spec.items() if k != "drive"}),
                "field 'drive'"),
+    _spec_case("spec-infinite-amplitude", "spec.json with an infinite drive amplitude",
+               _spec_with("drive.amplitude", float("inf")), "field 'drive.amplitude'", "NaN or"),
+    Case("extract-spec-nan", "extract with a spec.json whose sample period is NaN",
+         lambda ws: ["extract", str(ws.table), "--spec",
+                     str(_text(ws, "nan_period.json",
+                               _spec_with("sample_period", float("nan"))(_spec(ws)))),
+                     "--output", "mz", "--out", str(ws.root / "extracted.npz")],
+         lambda ws: [str(ws.root / "nan_period.json"), "field 'sample_period'", "NaN"]),
     _spec_case("spec-array", "spec.json that is a list", lambda spec: "[]",
                "expected a JSON object"),
     # options the chosen mode would ignore
@@ -417,6 +441,10 @@ CASES = [
          lambda ws: ["predict", str(ws.model), str(ws.trace), "--prefix", str(ws.trace),
                      "--out", str(ws.root / "p.npz")],
          lambda ws: ["--prefix applies only with --drive or --inputs"]),
+    Case("render-config-and-spec-json", "render CONFIG --spec-json (one would be ignored)",
+         lambda ws: ["render", str(REPO / "config.yaml"), "--spec-json", "{}", "--device",
+                     "skyrmion", "--drive", "train", "--out", str(ws.root / "r")],
+         lambda ws: ["CONFIG file or --spec-json, not both", str(REPO / "config.yaml")]),
     Case("predict-inputs-device", "predict --inputs ... --device",
          lambda ws: _predict_inputs(ws, _npy(ws, "good_inputs.npy", np.full((50, 1), 8e5)),
                                     "--device", "skyrmion"),
