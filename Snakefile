@@ -6,6 +6,12 @@ from snakemake.utils import min_version
 
 min_version("9.0")
 
+# Snakemake's reading of a config file walks it with every alias written out: refuse an
+# alias bomb, a recursive alias or a repeated merge key first, naming the file and line.
+from surrogate.config.yaml_load import check_yaml_files
+
+check_yaml_files(["config.yaml", *workflow.overwrite_configfiles])
+
 
 configfile: "config.yaml"
 

@@ -48,7 +48,7 @@ if RECOGNITION is not None:
         shell:
             "python -m surrogate train {input.trace:q} --out {output.model:q}"
             " --settings-json {params.settings:q} --report {output.report:q} --threads {threads}"
-            " --quiet --resume > {log:q} 2>&1"
+            " --quiet --resume-or-restart > {log:q} 2>&1"
 
     rule recognition_predict:
         input:

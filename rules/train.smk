@@ -20,4 +20,4 @@ rule train:
     shell:
         "python -m surrogate train {input.traces:q} --out {output.model:q}"
         " --settings-json {params.settings:q} --report {output.report:q} --threads 1"
-        " --quiet --resume > {log:q} 2>&1"
+        " --quiet --resume-or-restart > {log:q} 2>&1"

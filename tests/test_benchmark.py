@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import asdict
 
 import numpy as np
 import pytest
@@ -181,8 +182,9 @@ def test_figures_target_plans_k1_model_benchmark_and_both_figures(tmp_path, defa
     (train_k1,) = [block for block in said.split("\n\n") if "rule train_k1:" in block]
     settings = json.loads(train_k1.split("--settings-json '")[1].split("'")[0])
     assert settings["k"] == 1 and settings["n_aug"] == 0  # the paper's k = 1 model
+    typed = json.loads(json.dumps(asdict(parse_config(default_config, "config.yaml").model)))
     assert {key: value for key, value in settings.items() if key not in ("k", "n_aug")} == {
-        key: value for key, value in default_config["model"].items() if key not in ("k", "n_aug")}
+        key: value for key, value in typed.items() if key not in ("k", "n_aug")}
     assert "results/figures/skyrmion.pdf" in said and "results/figures/speed_accuracy.pdf" in said
     # Figure 5 and the table benchmark the experiments' devices too; `make run` does not.
     experiment_benchmarks = ("two_inputs", "vortex_recognition_thermal")

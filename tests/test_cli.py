@@ -112,6 +112,16 @@ def test_building_the_parser_imports_nothing_heavy():
     assert done.stdout.strip() == "[]"
 
 
+@pytest.mark.parametrize(("options", "policy"), [
+    ([], "NO"), (["--resume"], "STRICT"), (["--resume-or-restart"], "OR_RESTART")])
+def test_train_resume_options_name_a_resume_policy(options, policy):
+    from surrogate.cli import build_parser
+    from surrogate.node.sidecars import Resume
+
+    args = build_parser().parse_args(["train", "t.npz", "--out", "m.pt", *options])
+    assert Resume(args.resume) is Resume[policy]
+
+
 def test_fit_input_noise_then_predict_noisy(driven_model, tmp_path):
     from surrogate.node.rollout import evaluate_model
 

@@ -21,7 +21,7 @@ import pytest
 from surrogate.config.specs import HeldSequenceDrive, Material, SimulationSpec, VortexOscillator
 from surrogate.engines.magnumnp.base import sample_schedule
 from surrogate.engines.magnumnp.runner import run_magnumnp
-from surrogate.engines.magnumnp.vortex import vortex_magnetization
+from surrogate.engines.magnumnp.vortex import THERMAL_STEP, vortex_magnetization
 from surrogate.io.mumax3_table import read_table
 from surrogate.physics.constants import MU0
 from surrogate.physics.drives import held_values
@@ -146,6 +146,13 @@ def test_thermal_field_acts_and_is_reproducible(runs):
     cold, hot, again = (read_table(runs[name]).data for name in ("cold5", "hot5", "hot5_again"))
     np.testing.assert_array_equal(hot, again)
     assert np.abs(hot[:, 1:3] - cold[:, 1:3]).max() > 1e-3
+
+
+def test_thermal_run_integrates_with_stochastic_heun(runs):
+    hot, cold = (json.loads((runs[name] / "engine.json").read_text())["integrator"]
+                 for name in ("hot5", "cold5"))
+    assert hot == {"name": "heun", "atol": None, "rtol": None, "step_s": THERMAL_STEP}
+    assert cold["name"] == "rkf45"
 
 
 def test_seed_follows_mumax3_vortex():

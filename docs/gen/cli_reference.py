@@ -69,7 +69,8 @@ def _action_row(action: argparse.Action) -> str:
         required = "yes" if action.required else "no"
     else:
         required = "no" if action.nargs in ("?", "*") else "yes"
-    if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction)):
+    flag = action.nargs == 0  # store_true, or store_const such as train's --resume
+    if flag:
         kind = "flag"
     elif isinstance(action, argparse._AppendAction) or action.nargs in ("+", "*"):
         kind = "repeatable"
@@ -77,7 +78,7 @@ def _action_row(action: argparse.Action) -> str:
         kind = getattr(action.type, "__name__", "str") if action.type else "str"
     choices = ", ".join(f"`{choice}`" for choice in action.choices) if action.choices else ""
     default = action.default
-    shown_default = "" if default in (None, argparse.SUPPRESS, False) else f"`{default}`"
+    shown_default = "" if flag or default in (None, argparse.SUPPRESS) else f"`{default}`"
     return (f"| {names} | {required} | {_cell(kind)} | {choices} | {_cell(shown_default)} "
             f"| {_cell(action.help or '')} |")
 

@@ -41,6 +41,7 @@ from surrogate.config.specs import (
     SimulationSpec,
     SkyrmionDevice,
 )
+from surrogate.config.yaml_load import YamlBudgetError, load_yaml_text
 
 # Device keys that configure the pipeline rather than the physics.
 PIPELINE_KEYS = ("outputs", "train_drive", "extra_train_drives", "test_drive", "main_run")
@@ -345,33 +346,17 @@ def check_capabilities(config: RunConfig, source: str = "config") -> None:
         raise ConfigError("configuration not supported\n  " + "\n  ".join(lines))
 
 
-class UniqueKeyLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing a key given twice in one mapping (YAML keeps the last).
-
-    Merge keys (`<<: *anchor`) are allowed: a key given beside them overrides the merged one.
-    """
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key '{key}' is given twice", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def read_yaml(path: str | os.PathLike) -> object:
-    """A YAML file parsed with UniqueKeyLoader; errors name the file and the line."""
+    """A YAML file parsed with GuardedLoader (aliases on a budget, no repeated keys);
+    errors name the file and the line."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: configuration file not found")
     try:
         with open(path, encoding="utf-8") as stream:
-            return yaml.load(stream, Loader=UniqueKeyLoader)
+            return load_yaml_text(stream, str(path))
+    except YamlBudgetError as exc:
+        raise ConfigError(str(exc)) from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from exc
 

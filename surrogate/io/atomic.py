@@ -10,6 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from surrogate.io.write_plan import name_max
+
+TEMPORARY_SUFFIX = ".tmp"
+# Bytes a temporary name adds to the final one: two dots, mkstemp's 8 random characters,
+# the suffix.
+TEMPORARY_EXTRA_BYTES = 2 + 8 + len(TEMPORARY_SUFFIX)
+
 
 class OutputWriteError(OSError):
     """A result could not be written (e.g. the disk is full); the message names the file."""
@@ -26,6 +33,16 @@ def _disk_full(folder: Path) -> bool:
         return os.statvfs(folder).f_bavail == 0
     except OSError:
         return False
+
+
+def temporary_prefix(name: str, limit: int) -> str:
+    """`.NAME.` for the temporary file of `name`, NAME cut (on a character boundary)
+    so that the prefix, mkstemp's random part and the suffix fit in `limit` bytes."""
+    room = limit - TEMPORARY_EXTRA_BYTES
+    encoded = os.fsencode(name)
+    if len(encoded) > room:
+        name = encoded[:max(room, 0)].decode("utf-8", errors="ignore")
+    return f".{name}."
 
 
 @contextmanager
@@ -46,7 +63,9 @@ def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
             "results are only written to files, and renaming one over it would replace it"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, tmp_name = tempfile.mkstemp(
+        dir=path.parent, prefix=temporary_prefix(path.name, name_max(path.parent)),
+        suffix=TEMPORARY_SUFFIX)
     os.close(handle)
     try:
         os.chmod(tmp_name, 0o666 & ~_current_umask())

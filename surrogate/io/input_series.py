@@ -3,8 +3,9 @@
 An InputSeries is the input half of a trace: sample times t (s) on a
 uniform grid and one column per input channel, in SI units, named as the
 engine's table names them (e.g. `Ku1.region100` in J/m3). It is read from a
-CSV file (a header row of channel names, an optional first column `t` in s)
-or a `.npy` array (N,) or (N, channels), or built from a config drive.
+CSV file (a header row of unique channel names, an optional first column `t`
+in s) or a `.npy` array of real floats (N,) for one channel or (N, channels),
+at most `strict_arrays.MAX_ROWS` rows, or built from a config drive.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from surrogate.io.strict_arrays import ArrayInputError, check_row_count, load_npy_rows
 
 
 class InputSeriesError(ValueError):
@@ -69,15 +72,14 @@ def read_input_series(
     path = Path(path)
     if not path.is_file():
         raise InputSeriesError(f"{path}: input file not found")
-    if path.suffix == ".npy":
-        try:
-            values = np.load(path, allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            raise InputSeriesError(f"{path}: not a readable .npy array ({exc})") from exc
-        values = np.asarray(values, dtype=np.float64).reshape(len(values), -1)
-        t = np.arange(len(values)) * sample_period
-    else:
-        t, values = _read_csv(path, names, sample_period)
+    try:
+        if path.suffix == ".npy":
+            values = load_npy_rows(path, list(names), str(path))
+            t = np.arange(len(values)) * sample_period
+        else:
+            t, values = _read_csv(path, names, sample_period)
+    except ArrayInputError as exc:
+        raise InputSeriesError(str(exc)) from exc
     series = InputSeries(t, values, list(names), list(units))
     series.validate(str(path))
     return series
@@ -85,10 +87,16 @@ def read_input_series(
 
 def _read_csv(path: Path, names: list[str], sample_period: float) -> tuple[np.ndarray, np.ndarray]:
     with path.open(newline="") as handle:
-        rows = list(csv.reader(row for row in handle if row.strip()))
+        rows = []
+        for row in csv.reader(line for line in handle if line.strip()):
+            rows.append(row)
+            check_row_count(len(rows) - 1, len(rows[0]), str(path), counted_all=False)
     if not rows:
         raise InputSeriesError(f"{path}: empty input file")
     header = [cell.strip() for cell in rows[0]]
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise InputSeriesError(f"{path}: header names the columns {repeated} more than once")
     missing = [name for name in names if name not in header]
     if missing:
         raise InputSeriesError(f"{path}: header {header} lacks the model's inputs {missing}")

@@ -101,6 +101,20 @@ class Trace:
         """One output channel by name."""
         return self.outputs[:, _index(self.output_names, name, "output")]
 
+    def check_covers(self, start: float | None, stop: float | None, option: str) -> None:
+        """TraceError, naming `option`, when the window START:STOP (s) reaches past the
+        data: before the first sample or beyond the last sample's step, with half a
+        step of tolerance for rounding (None leaves that side open)."""
+        first, end = self.t[0], self.t[-1] + self.dt
+        slack = 0.5 * self.dt
+        if (start is not None and start < first - slack) or (stop is not None
+                                                              and stop > end + slack):
+            raise TraceError(
+                f"{option} {_seconds(start)}:{_seconds(stop)} s reaches past the data, which "
+                f"covers {first:.6g}..{end:.6g} s ({len(self.t)} samples every "
+                f"{self.dt:.6g} s); give a window inside it"
+            )
+
     def window(self, start: float | None, stop: float | None) -> Trace:
         """The samples with start <= t < stop (s); None leaves that side open."""
         keep = np.ones(len(self.t), dtype=bool)
@@ -118,6 +132,10 @@ class Trace:
             list(self.input_names), list(self.output_names),
             list(self.input_units), list(self.output_units), dict(self.metadata),
         )
+
+
+def _seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.6g}"
 
 
 def _index(names: list[str], name: str, kind: str) -> int:

@@ -27,8 +27,10 @@ from pathlib import Path
 import numpy as np
 
 from surrogate.io.input_series import InputSeries, read_input_series
+from surrogate.io.strict_arrays import load_npy_rows
 from surrogate.io.trace import Trace, load_trace, save_trace
 from surrogate.node.embedding import delay_embed, unembed
+from surrogate.node.envelope import check_envelope
 from surrogate.node.numpy_rollout import rollout, stage_inputs, stride_for_spacing
 from surrogate.node.packed_field import pack_arrays
 from surrogate.node.weights_file import (
@@ -290,20 +292,31 @@ def predict_trace(model_path: str | os.PathLike, trace: Trace, *,
     return predicted
 
 
-def read_prefix(path: str | os.PathLike, model: ForecastModel) -> np.ndarray:
-    """The model's first outputs (rows, n_out) in SI on its grid: from a `.npy` array,
-    or the output channels of a trace (`.npz`) taken every model step."""
+def read_prefix(path: str | os.PathLike, model: ForecastModel,
+                source: str | None = None) -> np.ndarray:
+    """The model's first outputs (rows, n_out) in SI on its grid: from a `.npy` array
+    (real floats, finite, one column per output), or the output channels of a trace
+    (`.npz`) taken every model step. `source` names the prefix in errors (default: `path`)."""
     path = Path(path)
+    source = source or str(path)
     if path.suffix == ".npz":
         trace = load_trace(path)
         stride = stride_for_spacing(model.step_s, trace.dt)
         return channels(trace, list(model.output_names), "output")[::stride]
-    if not path.is_file():
-        raise ForecastError(f"{path}: prefix file not found")
-    try:
-        return np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise ForecastError(f"{path}: not a readable .npy array ({exc})") from exc
+    return load_npy_rows(path, list(model.output_names), source)
+
+
+def checked_forecast(model: ForecastModel, series: InputSeries, prefix: np.ndarray | None,
+                     inputs_source: str, prefix_source: str) -> Trace:
+    """`model.forecast(series, prefix)` after the training-envelope checks (envelope.py) of
+    the inputs and the prefix: far outside what the model saw in training is refused,
+    moderately outside warned about on stderr; the sources name them in the messages."""
+    check_envelope(model.metadata, "inputs", series.names, series.units, series.values,
+                   inputs_source)
+    if prefix is not None:
+        check_envelope(model.metadata, "outputs", list(model.output_names),
+                       list(model.output_units), prefix, prefix_source)
+    return model.forecast(series, prefix)
 
 
 def predict_from_files(model_path: str | os.PathLike, inputs_path: str | os.PathLike,
@@ -315,13 +328,16 @@ def predict_from_files(model_path: str | os.PathLike, inputs_path: str | os.Path
     Reads the model (`load_model`), the input samples in SI (`read_input_series`:
     CSV with a header of channel names and an optional column `t` in s, or
     `.npy` (N, n_in) `sample_period` s apart, default the model step), and
-    optionally a prefix (`read_prefix`); writes the predicted Trace to `out_path`.
+    optionally a prefix (`read_prefix`); checks both against the training
+    envelope (`checked_forecast`, messages naming `--inputs` and `--prefix`);
+    writes the predicted Trace to `out_path`.
     """
     model = load_model(model_path, allow_partial=allow_partial)
     series = read_input_series(inputs_path, list(model.input_names), list(model.input_units),
                                sample_period or model.step_s)
-    prefix = None if prefix_path is None else read_prefix(prefix_path, model)
-    predicted = model.forecast(series, prefix)
+    prefix_source = f"--prefix {prefix_path}"
+    prefix = None if prefix_path is None else read_prefix(prefix_path, model, prefix_source)
+    predicted = checked_forecast(model, series, prefix, f"--inputs {inputs_path}", prefix_source)
     predicted.metadata.update(model=str(model_path), inputs=str(inputs_path))
     save_trace(predicted, out_path)
     return predicted

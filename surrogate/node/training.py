@@ -44,16 +44,12 @@ from tqdm import tqdm
 from surrogate.config.model_settings import SettingsError, TrainSettings
 from surrogate.io.trace import Trace
 from surrogate.metrics import nrmse
-from surrogate.node.checkpoint import (
-    Surrogate,
-    load_checkpoint,
-    load_training_state,
-    remove_checkpoint,
-    save_checkpoint,
-)
+from surrogate.node.checkpoint import Surrogate, load_checkpoint, remove_checkpoint, save_checkpoint
 from surrogate.node.embedding import Normalisation, delay_embed, fit_normalisation
+from surrogate.node.envelope import ENVELOPE_KEY, training_envelope
 from surrogate.node.integrators import InputGrid, check_scheme, stage_inputs
 from surrogate.node.model import ModelShape, SpinNODE
+from surrogate.node.resume import resumable_state
 from surrogate.node.rollout import (
     channels,
     predict_normalised,
@@ -61,6 +57,7 @@ from surrogate.node.rollout import (
     stride_for,
 )
 from surrogate.node.rollout_gradient import compile_kernels, supports, training_rollout
+from surrogate.node.sidecars import Resume, candidate_path, partial_path
 
 DEFAULT_STEP_S = 5e-12  # s: the paper's step; on 2.5 ps tables the half steps are samples
 
@@ -211,17 +208,6 @@ def _check_settings(settings: TrainSettings) -> None:
         raise TrainingError(f"TrainSettings.scheme: {exc}") from exc
 
 
-def partial_path(out_path: str | os.PathLike) -> Path:
-    """Where periodic checkpoints of a training towards `out_path` go: `MODEL.partial.pt`.
-
-    The final name is written only when training ends, so a killed run never
-    leaves a file there that looks finished; `load_checkpoint` refuses the
-    sidecar unless asked.
-    """
-    out_path = Path(out_path)
-    return out_path.with_name(f"{out_path.stem}.partial{out_path.suffix}")
-
-
 def train_model(
     trace: Trace | Sequence[Trace],
     settings: TrainSettings,
@@ -230,7 +216,7 @@ def train_model(
     input_names: list[str] | None = None,
     output_names: list[str] | None = None,
     progress: bool = True,
-    resume: bool = False,
+    resume: bool | Resume = False,
     trace_labels: list[str] | None = None,
 ) -> TrainReport:
     """Train on the whole given trace, or on each of several, and write one model
@@ -244,8 +230,10 @@ def train_model(
     Every `checkpoint_every_s` the full training state (weights, averaged
     weights, optimiser, random generator, iteration, elapsed time) goes to
     `partial_path(out_path)`. With `resume`, training continues from that
-    sidecar when it was made with the same settings and data; the resumed run
-    then ends bit-identical to an uninterrupted one under an iteration cap.
+    sidecar when it was made with the same settings and data and is sound
+    (surrogate.node.resume: True refuses an unsound one, `Resume.OR_RESTART`
+    moves it aside); the resumed run then ends bit-identical to an
+    uninterrupted one under an iteration cap.
     """
     _check_settings(settings)
     out_path = Path(out_path)
@@ -281,6 +269,7 @@ def train_model(
         settings=asdict(settings),
         metadata={"trained_on": dict(trace.metadata), "t_start_s": float(trace.t[0]),
                   "t_stop_s": float(trace.t[-1]),
+                  ENVELOPE_KEY: training_envelope(traces, inputs, outputs),
                   **({"also_trained_on": [dict(more.metadata) for more in traces[1:]]}
                      if len(traces) > 1 else {})},
         settled_outputs=channels(trace, outputs, "output")[0],
@@ -288,17 +277,9 @@ def train_model(
     return _fit(surrogate, data, settings, out_path, progress, resume)
 
 
-def candidate_path(out_path: str | os.PathLike, seed: int) -> Path:
-    """Where the restart with `seed` of a training towards `out_path` goes:
-    `MODEL.seed{seed}.candidate.pt`, a name no workflow stage reads; it is
-    removed once the best restart has been copied to `out_path`."""
-    out_path = Path(out_path)
-    return out_path.with_name(f"{out_path.stem}.seed{seed}.candidate{out_path.suffix}")
-
-
 def _train_restarts(
     traces: list[Trace], settings: TrainSettings, out_path: Path, input_names: list[str] | None,
-    output_names: list[str] | None, resume: bool, trace_labels: list[str],
+    output_names: list[str] | None, resume: bool | Resume, trace_labels: list[str],
 ) -> TrainReport:
     """Train `settings.restarts` models side by side, one process each, from seeds
     seed, seed+1, ..., each with the whole time budget; keep the one with the
@@ -380,7 +361,7 @@ class _Optimisation:
 
 def _fit(
     surrogate: Surrogate, data: _Split, settings: TrainSettings, out_path: Path, progress: bool,
-    resume: bool,
+    resume: bool | Resume,
 ) -> TrainReport:
     """Adam on random windows, then L-BFGS; validate, checkpoint, save the best weights."""
     model = surrogate.model
@@ -395,7 +376,7 @@ def _fit(
     sidecar = partial_path(out_path)
     fingerprint = _fingerprint(data, settings)
     if resume:
-        saved = _load_training_state(sidecar, fingerprint)
+        saved = resumable_state(sidecar, fingerprint, settings, model, resume)
         if saved is not None:
             run = opt.restore(saved)
             print(f"resumed at iteration {run.iteration} from {sidecar}", file=sys.stderr)
@@ -620,16 +601,3 @@ def _save(surrogate: Surrogate, best: tuple, out_path: Path, partial: bool,
         save_checkpoint(surrogate, out_path, training_state=training_state)
     finally:
         surrogate.model.load_state_dict(live)
-
-
-def _load_training_state(sidecar: Path, fingerprint: str) -> dict | None:
-    """The training state in `sidecar`, or None (said on stderr) when there is none to resume."""
-    if not sidecar.is_file():
-        print(f"no partial checkpoint {sidecar}: training from the start", file=sys.stderr)
-        return None
-    state = load_training_state(sidecar)
-    if state.get("fingerprint") != fingerprint:
-        print(f"{sidecar} was made with other settings or data: training from the start",
-              file=sys.stderr)
-        return None
-    return state

@@ -8,3 +8,5 @@ import math
 MU0 = 4e-7 * math.pi
 #: Gyromagnetic ratio (rad/(T s)): mumax3's GammaLL. magnum.np's own is 1.76086e11.
 GAMMA_LL = 1.7595e11
+#: Boltzmann constant (J/K), as in mumax3's source (mag.Kb).
+KB = 1.380650424e-23

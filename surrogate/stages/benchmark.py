@@ -157,10 +157,12 @@ def _config_file(args: argparse.Namespace):
 
 def cmd_benchmark(args: argparse.Namespace) -> None:
     from surrogate.io.atomic import write_json_atomic
+    from surrogate.io.provenance import check_evaluation_belongs
 
     set_threads(args.threads)
     if (args.config is None) == (args.spec_json is None):
         raise CliError("benchmark needs exactly one of: a CONFIG file, --spec-json")
+    check_evaluation_belongs(args.eval, args.model, args.device, args.drive)
     with _config_file(args) as config:
         record = benchmark_device(
             Path(args.model), config, args.device, args.drive, Path(args.engine_json),

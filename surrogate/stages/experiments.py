@@ -13,8 +13,8 @@ from surrogate.stages.options import (
     add_command,
     add_group,
     declare_paths,
-    finite_float,
     non_negative_float,
+    non_negative_int,
     positive_float,
     positive_int,
 )
@@ -113,10 +113,12 @@ def cmd_parameter_sweep(args: argparse.Namespace) -> None:
     from surrogate.analysis.parameter_sweep import sweep_points
     from surrogate.config.parameter_sweep_spec import ParameterSweepSpec
     from surrogate.io.atomic import write_json_atomic
+    from surrogate.io.provenance import check_prediction_belongs
     from surrogate.io.trace import load_trace
 
     skip = ParameterSweepSpec.skip_time if args.skip_time is None else args.skip_time
     simulated, predicted = load_trace(args.trace), load_trace(args.prediction)
+    check_prediction_belongs(args.trace, simulated.metadata, args.prediction, predicted.metadata)
     channel = args.channel or simulated.output_names[0]
     points = sweep_points(simulated, predicted, args.swept, skip=skip,
                           per_step=args.per_step, channel=channel)
@@ -142,8 +144,8 @@ def _reservoir_inputs(args: argparse.Namespace):
     run = experiment.run(args.run)
     trace = load_trace(Path(args.trace))
     traced_drive = trace.metadata.get("drive")
-    if traced_drive is not None and traced_drive != run.drive:
-        raise CliError(f"{args.trace}: field 'drive' of its metadata is '{traced_drive}'; "
+    if traced_drive != run.drive:
+        raise CliError(f"{args.trace}: field 'drive' of its metadata is {traced_drive!r}; "
                        f"run '{args.run}' of {args.config} uses drive '{run.drive}'")
     channel = run_config.outputs_of(experiment.device)[0]
     return experiment, run, run_config.drives[run.drive], trace, channel
@@ -187,7 +189,7 @@ def _register_recognition(sub) -> None:
     p.add_argument("--periods", type=positive_int, required=True, help="sine or square periods")
     p.add_argument("--points-per-period", dest="points_per_period", type=positive_int,
                    default=RecognitionExperiment.points_per_period)
-    p.add_argument("--seed", type=int, default=RecognitionExperiment.seed)
+    p.add_argument("--seed", type=non_negative_int, default=RecognitionExperiment.seed)
     p.add_argument("--out", required=True, help="input values, one a line (a values_file)")
     p.add_argument("--labels", required=True, help="labels, one a line: 0 sine, 1 square")
     declare_paths(p, (), ("out", "labels"))
@@ -203,8 +205,8 @@ def _register_recognition(sub) -> None:
     p.add_argument("--train-points", dest="train_points", type=positive_int, required=True,
                    help="the first points, on which the readout is fitted")
     p.add_argument("--taps", type=positive_int, default=RecognitionExperiment.taps)
-    p.add_argument("--delays", type=int, default=RecognitionExperiment.delays)
-    p.add_argument("--ridge", type=finite_float, default=RecognitionExperiment.ridge)
+    p.add_argument("--delays", type=non_negative_int, default=RecognitionExperiment.delays)
+    p.add_argument("--ridge", type=non_negative_float, default=RecognitionExperiment.ridge)
     p.add_argument("--out", required=True, help="accuracy JSON")
     declare_paths(p, ("labels", "simulation", "node", "input_noise", "stochastic"), ("out",))
 

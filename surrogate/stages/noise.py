@@ -18,6 +18,7 @@ from surrogate.stages.options import (
     add_command,
     add_group,
     declare_paths,
+    non_negative_int,
     positive_float,
     positive_int,
     windowed,
@@ -124,7 +125,7 @@ def _register_stochastic(sub) -> None:
     p.add_argument("trace_or_drive")
     p.add_argument("--window", help=WINDOW_HELP)
     p.add_argument("--samples", type=positive_int, default=32)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--out", required=True, help=".npz with t (s), paths (samples, N, outputs)")
     declare_paths(p, ("model", "noise", "trace_or_drive"), ("out",))
 
@@ -137,7 +138,7 @@ def _register_input_noise(sub) -> None:
     p.add_argument("--window", help=WINDOW_HELP)
     p.add_argument("--probe", type=positive_float,
                    help="noise level (normalised input units) at which the spread is measured")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--out", required=True, help="input-noise JSON")
     declare_paths(p, ("model", "trace"), ("out",))
 
@@ -148,7 +149,7 @@ def _register_input_noise(sub) -> None:
     p.add_argument("trace_or_drive")
     p.add_argument("--window", help=WINDOW_HELP)
     p.add_argument("--samples", type=positive_int, default=32)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=non_negative_int, default=0)
     p.add_argument("--out", required=True,
                    help=".npz with t (s), paths (samples, N, outputs) in SI units, sigma")
     declare_paths(p, ("model", "noise", "trace_or_drive"), ("out",))

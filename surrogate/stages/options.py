@@ -57,6 +57,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def non_negative_int(text: str) -> int:
+    """argparse type: a whole number >= 0 (a seed, a count that may be none)."""
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from exc
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be >= 0")
+    return value
+
+
 def add_command(sub, name: str, summary: str, run) -> argparse.ArgumentParser:
     """A sub-command `name` that runs `run(args)`; `summary` is its one line in --help."""
     parser = sub.add_parser(name, help=summary, description=summary)
@@ -90,19 +101,12 @@ def _paths(args: argparse.Namespace, names: tuple[str, ...]) -> list[tuple[str, 
 
 
 def check_output_paths(args: argparse.Namespace) -> None:
-    """Refuse, before any work, an output that is an input, another output or a directory."""
-    inputs = _paths(args, args.input_args)
-    outputs = _paths(args, args.output_args)
-    for position, (option, path) in enumerate(outputs):
-        for input_option, input_path in inputs:
-            if path == input_path:
-                raise CliError(f"{option} {path}: is also the input {input_option}; "
-                               "a command never writes over its own input")
-        for other_option, other_path in outputs[:position]:
-            if path == other_path:
-                raise CliError(f"{option} {path}: is also the output {other_option}")
-        if path.is_dir():
-            raise CliError(f"{option} {path}: is a directory; give a file name")
+    """Refuse, before any work, a write (sidecars included) that is an input, another
+    output, a directory, in a folder that cannot be written, or a name too long."""
+    from surrogate.io.write_plan import check_write_plan, planned_writes
+
+    writes = planned_writes(_paths(args, args.output_args), getattr(args, "sidecars", None))
+    check_write_plan(_paths(args, args.input_args), writes)
 
 
 def parse_window(text: str | None) -> tuple[float | None, float | None]:
@@ -138,7 +142,10 @@ def json_option(option: str, text: str) -> dict:
 def windowed(trace, text: str | None):
     """`trace` cut to the `--window` START:STOP (s), or whole when `text` is None."""
     start, stop = parse_window(text)
-    return trace if start is None and stop is None else trace.window(start, stop)
+    if start is None and stop is None:
+        return trace
+    trace.check_covers(start, stop, "--window")
+    return trace.window(start, stop)
 
 
 def set_threads(count: int) -> None:

@@ -44,14 +44,10 @@ class StageError(RuntimeError):
 
 
 def read_spec(path: Path) -> SimulationSpec:
-    """Load the `spec.json` written beside a rendered script."""
-    from surrogate.config.loader import spec_from_dict
+    """Load the `spec.json` written beside a rendered script, as strictly as a config."""
+    from surrogate.config.spec_file import read_spec_file
 
-    path = Path(path)
-    try:
-        return spec_from_dict(json.loads(path.read_text()))
-    except (OSError, json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise StageError(f"{path}: not a readable simulation spec ({exc})") from exc
+    return read_spec_file(path)
 
 
 def render_stage(config: RunConfig, device: str, drive: str, out_dir: Path) -> Path:
@@ -205,6 +201,9 @@ def extract_stage(table_path: Path, spec_path: Path, outputs: list[str], trace_p
 def cmd_render(args: argparse.Namespace) -> None:
     from surrogate.config.loader import load_config, parse_config
 
+    if args.spec_json is not None and args.config is not None:
+        raise CliError(f"render takes a CONFIG file or --spec-json, not both: {args.config} "
+                       "would be ignored")
     if args.spec_json is not None:
         config = parse_config(json_option("--spec-json", args.spec_json), "--spec-json")
     elif args.config is not None:

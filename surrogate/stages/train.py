@@ -14,6 +14,7 @@ from surrogate.stages.options import (
     add_command,
     declare_paths,
     json_option,
+    non_negative_int,
     positive_float,
     positive_int,
     set_threads,
@@ -36,8 +37,17 @@ def train_settings(args: argparse.Namespace):
         raise CliError(str(exc)) from exc
 
 
+def training_sidecars(out_path: Path) -> list[tuple[str, Path]]:
+    """(what, path) of each file `train --out out_path` writes besides it, for the check
+    of every write before work (surrogate.node.sidecars, imported only when called)."""
+    from surrogate.node.sidecars import training_sidecars as sidecars
+
+    return sidecars(out_path)
+
+
 def cmd_train(args: argparse.Namespace) -> None:
     from surrogate.io.trace import load_trace
+    from surrogate.node.sidecars import Resume
     from surrogate.node.training import train_model
 
     set_threads(args.threads)
@@ -48,7 +58,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         traces = [resolved_band(trace, args.low_pass) for trace in traces]
     settings = train_settings(args)
     report = train_model(traces, settings, Path(args.out), progress=not args.quiet,
-                         resume=args.resume, trace_labels=list(args.trace))
+                         resume=Resume(args.resume), trace_labels=list(args.trace))
     summary = asdict(report) if hasattr(report, "__dataclass_fields__") else dict(report)
     trace_names = args.trace[0] if len(args.trace) == 1 else list(args.trace)
     summary.update({"trace": trace_names, "window": args.window, "low_pass_Hz": args.low_pass,
@@ -61,6 +71,7 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
+    from surrogate.io.provenance import evaluation_provenance, prediction_provenance
     from surrogate.io.trace import load_trace
     from surrogate.node.rollout import evaluate_model
 
@@ -76,11 +87,13 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         "samples": int(len(trace.t)), "simulated_time_s": float(trace.t[-1] - trace.t[0]),
         "prediction_wall_time_s": wall,
         "simulation_wall_time_s": trace.metadata.get("simulation_wall_time_s"),
+        **evaluation_provenance(args.model, trace.metadata),
     }
     if args.pred_out:
         from surrogate.io.trace import Trace, save_trace
 
-        metadata = dict(trace.metadata, prediction_of=str(args.trace), model=str(args.model))
+        metadata = dict(trace.metadata, prediction_of=str(args.trace), model=str(args.model),
+                        **prediction_provenance(args.trace))
         predicted = Trace(
             result.t, result.inputs, result.predicted, list(trace.input_names),
             list(trace.output_names), list(trace.input_units), list(trace.output_units), metadata,
@@ -93,11 +106,33 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     print(f"NRMSE {summary['nrmse']:.6g}")
 
 
+# predict: (dest, option, the sources it applies to); any other source would ignore it.
+PREDICT_MODE_OPTIONS = (
+    ("window", "--window", ("trace",)),
+    ("device", "--device", ("drive",)),
+    ("sample_period", "--sample-period", ("inputs",)),
+    ("prefix", "--prefix", ("drive", "inputs")),
+)
+SOURCE_LABELS = {"trace": "a trace file", "drive": "--drive", "inputs": "--inputs"}
+
+
+def refuse_unused_options(args: argparse.Namespace, source: str,
+                          table: tuple[tuple[str, str, tuple[str, ...]], ...]) -> None:
+    """CliError for an option given that the chosen `source` would ignore."""
+    for dest, option, sources in table:
+        if getattr(args, dest) is not None and source not in sources:
+            applies = " or ".join(SOURCE_LABELS[name] for name in sources)
+            raise CliError(f"{option} applies only with {applies}; with {SOURCE_LABELS[source]} "
+                           "it would be ignored")
+
+
 def cmd_predict(args: argparse.Namespace) -> None:
     """`predict`: torch-free (node/forecast.py); jsonschema and engine code for --drive only."""
     sources = [args.trace_or_drive is not None, args.drive is not None, args.inputs is not None]
     if sum(sources) != 1:
         raise CliError("give exactly one of: a trace file, --drive CONFIG:DRIVE, --inputs FILE")
+    refuse_unused_options(args, ("trace", "drive", "inputs")[sources.index(True)],
+                          PREDICT_MODE_OPTIONS)
     started = time.perf_counter()
     if args.inputs is not None:
         from surrogate.node.forecast import predict_from_files
@@ -125,10 +160,11 @@ def _on_trace(args: argparse.Namespace):
 
 
 def _on_drive(args: argparse.Namespace):
-    """The forecast of `predict --drive CONFIG:DRIVE`: the drive rendered from the config."""
+    """The forecast of `predict --drive CONFIG:DRIVE`: the drive rendered from the config,
+    checked against the training envelope as `--inputs` is."""
     from surrogate.config.loader import load_config
     from surrogate.engines.drive_series import drive_input_series
-    from surrogate.node.forecast import load_model, read_prefix
+    from surrogate.node.forecast import checked_forecast, load_model, read_prefix
 
     model = load_model(Path(args.model), allow_partial=args.allow_partial)
     device = args.device or model.metadata.get("trained_on", {}).get("device")
@@ -136,8 +172,10 @@ def _on_drive(args: argparse.Namespace):
         raise CliError(f"{args.model}: the model file does not name its device; give --device")
     run = load_config(args.drive_config)
     series = drive_input_series(run.simulation_spec(device, args.drive_name))
-    prefix = None if args.prefix is None else read_prefix(Path(args.prefix), model)
-    predicted = model.forecast(series, prefix)
+    prefix_source = f"--prefix {args.prefix}"
+    prefix = None if args.prefix is None else read_prefix(Path(args.prefix), model, prefix_source)
+    predicted = checked_forecast(model, series, prefix,
+                                 f"--drive {args.drive_config}:{args.drive_name}", prefix_source)
     predicted.metadata.update(model=str(args.model), device=device, drive=args.drive_name,
                               config=str(args.drive_config))
     return predicted
@@ -161,17 +199,25 @@ def _register_train(sub) -> None:
                         "first is the model's reference (units, metadata, settled state)")
     p.add_argument("--out", required=True, help="model checkpoint")
     p.add_argument("--window", help=WINDOW_HELP)
-    p.add_argument("--k", type=int, help="delay-embedding dimension")
-    p.add_argument("--delay", type=int, help="model steps between the delays (default 1)")
-    p.add_argument("--hidden", type=int, help="MLP width")
-    p.add_argument("--depth", type=int, help="hidden layers")
-    p.add_argument("--seed", type=int)
+    p.add_argument("--k", type=positive_int, help="delay-embedding dimension")
+    p.add_argument("--delay", type=positive_int,
+                   help="model steps between the delays (default 1)")
+    p.add_argument("--hidden", type=positive_int, help="MLP width")
+    p.add_argument("--depth", type=positive_int, help="hidden layers")
+    p.add_argument("--seed", type=non_negative_int)
     p.add_argument("--max-minutes", dest="max_minutes", type=positive_float,
                    help="training wall-time cap")
     p.add_argument("--max-iterations", dest="max_iterations", type=positive_int,
                    help="iteration cap: with a fixed seed, training is then bit-identical")
-    p.add_argument("--resume", action="store_true",
-                   help="continue from OUT's periodic checkpoint (OUT.partial.pt) if it exists")
+    # The values of surrogate.node.sidecars.Resume (not imported here: it is under node).
+    p.add_argument("--resume", action="store_const", const="strict", default="no",
+                   help="continue from OUT's periodic checkpoint (OUT.partial.pt) if it exists; "
+                   "one that cannot be resumed (other settings or data, NaN weights, counts "
+                   "beyond the settings, unreadable) is refused")
+    p.add_argument("--resume-or-restart", dest="resume", action="store_const",
+                   const="or-restart", help="as --resume, but a checkpoint that cannot be "
+                   "resumed is moved aside to OUT.partial.pt.invalid with a warning and training "
+                   "starts afresh (the workflow's choice)")
     p.add_argument("--settings-json", help="further TrainSettings as JSON")
     p.add_argument("--low-pass", dest="low_pass", type=positive_float,
                    help="train on the outputs low-passed at this frequency (Hz): the drift "
@@ -179,6 +225,7 @@ def _register_train(sub) -> None:
     p.add_argument("--report", help="write the training report as JSON here")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--threads", type=positive_int, default=1, help="torch threads (default 1)")
+    p.set_defaults(sidecars={"--out": training_sidecars})
     declare_paths(p, ("trace",), ("out", "report"))
 
 

@@ -30,13 +30,14 @@ from surrogate.config.parameters import MAGNUMNP_NAMES, scalar_material_paramete
 from surrogate.config.specs import Material, SimulationSpec
 from surrogate.engines.drive_files import DrivePlan
 from surrogate.engines.magnumnp.demag import DEMAG_KERNELS, OneTransformDemag, demag_term
+from surrogate.engines.magnumnp.heun import StochasticHeun
 from surrogate.engines.magnumnp.mumax3_kernel import MUMAX3_DEMAG_ACCURACY
 from surrogate.io.atomic import atomic_write, write_json_atomic
 from surrogate.io.mumax3_table import write_table
 from surrogate.physics.constants import GAMMA_LL, MU0
 
 ENGINE = "magnum.np"
-INTEGRATORS = ("rkf45", "rk4")
+INTEGRATORS = ("rkf45", "rk4", "heun")
 NORM_TOLERANCE = 1e-3
 #: Settling runs in chunks of this many sample periods (progress bar and checks).
 SETTLE_CHUNK_SAMPLES = 40
@@ -48,9 +49,11 @@ class EngineError(RuntimeError):
 
 @dataclass(frozen=True)
 class Integrator:
-    """LLG time integrator: adaptive `rkf45` (tolerances `atol`, `rtol`) or fixed-step `rk4`.
+    """LLG time integrator: adaptive `rkf45` (tolerances `atol`, `rtol`), fixed-step `rk4`,
+    or fixed-step stochastic `heun` (`surrogate.engines.magnumnp.heun`, for T > 0).
 
-    `step` (s) is rk4's step. magnum.np's RKF45 defaults are atol = rtol = 1e-5.
+    `step` (s) is rk4's step and heun's longest step. magnum.np's RKF45 defaults
+    are atol = rtol = 1e-5.
     """
 
     name: str = "rkf45"
@@ -205,9 +208,12 @@ class MagnumRun:
         self.data_folder = Path(data_folder)
         self.timeout_s = timeout_s
         self.deadline = None if timeout_s is None else time.monotonic() + timeout_s
-        self.numerics = numerics or type(self).numerics
-        self.dtype, self.progress = dtype, progress
         self.device = spec.device
+        self.numerics = numerics or self.default_numerics()
+        if self.temperature > 0 and self.numerics.integrator.name == "rk4":
+            raise ValueError(f"{self.label}: integrator 'rk4' has no thermal field; use 'heun' "
+                             "or 'rkf45' at temperature > 0")
+        self.dtype, self.progress = dtype, progress
         self.mnp, self.torch = import_magnumnp(dtype, threads)
         torch = self.torch
         self.stages: dict[str, float] = {"relax": 0.0, "settle": 0.0, "drive": 0.0}
@@ -259,8 +265,22 @@ class MagnumRun:
         raise NotImplementedError
 
     def drive_terms(self) -> list:
-        """Extra field terms of the dynamics (spin torque, applied fields, thermal field)."""
+        """Extra field terms of the dynamics (spin torque, applied fields)."""
         return []
+
+    def default_numerics(self) -> Numerics:
+        """The numerics of this run when the caller gives none: the device kind's."""
+        return type(self).numerics
+
+    @property
+    def temperature(self) -> float:
+        """Temperature (K) of the thermal field during the dynamics; 0: no thermal field."""
+        return 0.0
+
+    @property
+    def thermal_seed(self) -> int:
+        """Seed of the thermal field's random numbers."""
+        return 0
 
     def install_drive(self) -> None:
         """Make driven material parameters functions of time (called after settling)."""
@@ -361,9 +381,25 @@ class MagnumRun:
         self.state.t = self.torch.tensor(0.0, dtype=self.torch.float64)
 
     def _llg(self):
-        mnp, integrator = self.mnp, self.numerics.integrator
+        """The LLG integrator of settling and driving, with the thermal field if T > 0.
+
+        At T > 0, `heun` draws Brown's field itself from a generator seeded with
+        `thermal_seed`; `rkf45` uses magnum.np's ThermalField, which draws from
+        torch's global generator (seeded here). `rk4` at T > 0 is refused in
+        `__init__`: magnum.np's TorchDiffEq would integrate without the thermal field.
+        """
+        mnp, torch, integrator = self.mnp, self.torch, self.numerics.integrator
         terms = [*self.terms, *self.drive_terms()]
+        hot = self.temperature > 0
+        if hot:
+            self.state.T = self.temperature * self.mask_field
+        if integrator.name == "heun":
+            return StochasticHeun(mnp, torch, terms, max_step=integrator.step,
+                                  seed=self.thermal_seed, thermal=hot)
         if integrator.name == "rkf45":
+            if hot:
+                terms.append(mnp.ThermalField())
+                torch.manual_seed(self.thermal_seed)
             return mnp.LLGSolver(terms, solver=mnp.RKF45, atol=integrator.atol,
                                  rtol=integrator.rtol)
         step_ns = integrator.step * 1e9  # TorchDiffEq integrates in ns
@@ -453,7 +489,7 @@ class MagnumRun:
                 "name": integrator.name,
                 "atol": integrator.atol if integrator.name == "rkf45" else None,
                 "rtol": integrator.rtol if integrator.name == "rkf45" else None,
-                "step_s": integrator.step if integrator.name == "rk4" else None,
+                "step_s": integrator.step if integrator.name in ("rk4", "heun") else None,
             },
             "demag": {"kernel": self.numerics.demag_kernel, **(
                 {"accuracy": MUMAX3_DEMAG_ACCURACY} if self.numerics.demag_kernel == "mumax3"

@@ -7,8 +7,9 @@ the core (the clock stays at 0; mumax3: B_ext during Relax()); `settle_time` at
 `J(t) = J_dc + offset(t - settle_time)`, any drive of J (see
 surrogate.engines.drive_files). The current, its Slonczewski torque and its
 Oersted field are on during settling and driving; the thermal
-field (if `temperature` > 0) too. Integration is adaptive RKF45, the only
-magnum.np integrator with a working thermal field.
+field (if `temperature` > 0) too. Integration is adaptive RKF45 at T = 0 and
+the fixed-step stochastic Heun of `surrogate.engines.magnumnp.heun` at T > 0
+(magnum.np's RKF45 cuts its step at T > 0; benchmarks/magnumnp_thermal_heun).
 
 Sign convention: `J` (A/m2) is the electric current density along +z, and the
 fixed layer lies above the free layer. J > 0 then means electrons flowing from
@@ -38,13 +39,26 @@ from surrogate.engines.magnumnp.base import (
     uniform_material_maps,
     unit_vector,
 )
+from surrogate.engines.magnumnp.heun import exchange_limited_step
 from surrogate.physics.constants import MU0
 from surrogate.physics.geometry import cell_centres, disk_mask, oersted_field_per_current
 
-#: RKF45 is the only magnum.np integrator with a working thermal field.
 NUMERICS = Numerics(integrator=Integrator("rkf45", atol=1e-5, rtol=1e-5))
+#: T > 0: stochastic Heun, steps of at most THERMAL_STEP (s), shorter where the exchange spin
+#: waves of finer cells need it (`heun.exchange_limited_step`); 0.25 ps divides the 2.5 ps
+#: sample period (speed against RKF45: benchmarks/results/magnumnp_thermal_heun.md).
+THERMAL_STEP = 0.25e-12
 CORE_MIN_MZ = 0.3  # the core cell must have |mz| above this, with the seeded polarity's sign
 VORTEX_MAX_MEAN_MZ = 0.5  # |<mz>| above this means the vortex became a uniform state
+
+
+def default_numerics(device: VortexOscillator) -> Numerics:
+    """RKF45 at T = 0; at T > 0 stochastic Heun, THERMAL_STEP or the exchange-limited step."""
+    if not device.temperature > 0:
+        return NUMERICS
+    step = min(THERMAL_STEP, exchange_limited_step(device.material.Aex, device.material.Ms,
+                                                   device.cell, device.grid))
+    return Numerics(integrator=Integrator("heun", step=step))
 
 
 def vortex_magnetization(device: VortexOscillator) -> np.ndarray:
@@ -86,6 +100,17 @@ class VortexRun(MagnumRun):
     def material_maps(self) -> dict[str, np.ndarray]:
         return uniform_material_maps(self.device.material, self.magnetic_cells())
 
+    def default_numerics(self) -> Numerics:
+        return default_numerics(self.device)
+
+    @property
+    def temperature(self) -> float:
+        return self.device.temperature
+
+    @property
+    def thermal_seed(self) -> int:
+        return self.device.thermal_seed
+
     def initial_magnetization(self) -> np.ndarray:
         return vortex_magnetization(self.device)
 
@@ -106,7 +131,7 @@ class VortexRun(MagnumRun):
         return self.plan.channels[0].base + self.drive_offset(0)
 
     def drive_terms(self) -> list:
-        """Slonczewski torque, the Oersted field and the thermal field of the current."""
+        """Slonczewski torque and the Oersted field of the current."""
         mnp, torch, device, state = self.mnp, self.torch, self.device, self.state
         dtype = torch.get_default_dtype()
         state.material[MAGNUMNP_NAMES["J"]] = (
@@ -121,10 +146,6 @@ class VortexRun(MagnumRun):
         if device.oersted:
             h_per_j = torch.tensor(oersted_field_per_current(device) / MU0, dtype=dtype)
             terms.append(mnp.ExternalField(lambda _state: self.current_density() * h_per_j))
-        if device.temperature > 0:
-            state.T = device.temperature * self.mask_field
-            terms.append(mnp.ThermalField())
-            torch.manual_seed(device.thermal_seed)
         return terms
 
     @cached_property
