@@ -52,10 +52,9 @@ def free_invalid_partial_path(sidecar: str | os.PathLike) -> Path:
 def training_sidecars(out_path: str | os.PathLike) -> list[tuple[str, Path]]:
     """(what, path) of each file a training towards `out_path` writes besides it."""
     sidecar = partial_path(out_path)
-    return [("model file's companion", weights_path(out_path)),
-            ("checkpoint sidecar", sidecar),
-            ("checkpoint sidecar's companion", weights_path(sidecar)),
-            ("moved-aside sidecar", invalid_partial_path(sidecar))]
+    return [("checkpoint sidecar", sidecar), ("moved-aside sidecar", invalid_partial_path(sidecar)),
+            ("model file's companion", weights_path(out_path)),
+            ("checkpoint sidecar's companion", weights_path(sidecar))]
 
 
 class Resume(enum.Enum):
