@@ -65,6 +65,9 @@ def stage_inputs(u: np.ndarray, stride: int, k: int, delay: int, n_steps: int,
             lo = int(np.floor(offset))
             weight = np.asarray(offset - lo, dtype=u.dtype)
             below = padded[lo : lo + stride * n_steps : stride]
+            if weight == 0:  # on a recorded sample (every node at stride 2): no blend
+                values[:, i, :, j] = below
+                continue
             above = padded[lo + 1 : lo + 1 + stride * n_steps : stride]
             values[:, i, :, j] = below * (1 - weight) + above * weight
     return values.reshape(n_steps, len(nodes), batch, k * n_in)
