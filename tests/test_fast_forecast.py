@@ -95,6 +95,24 @@ def test_numpy_and_compiled_rollouts_agree_with_the_training_path(scheme, activa
     assert np.abs(expected[-1] - expected[0]).max() > 0.1  # the states do move
 
 
+@pytest.mark.parametrize("scheme", ["rk4", "rk38"])
+def test_the_single_trajectory_kernel_follows_the_training_path_over_a_long_free_run(scheme):
+    """The default shape (k=5, two latent dimensions, width 50, depth 2: padded to the
+    kernel's blocks of eight) over 3000 steps of a free run."""
+    shape = ModelShape(1, 1, k=5, hidden=50, depth=2, n_aug=2)
+    model = _model(shape, seed=5)
+    n_steps = 3000
+    drive = np.sin(0.07 * np.arange(n_steps + shape.span + 1))[:, None, None]
+    u = stage_inputs(drive, 1, shape.k, shape.delay, n_steps, scheme)
+    y0 = np.linspace(-0.5, 0.5, shape.state_dim)
+    with torch.no_grad():
+        expected = rk4_rollout(model, torch.as_tensor(y0[None]), torch.as_tensor(u),
+                               scheme)[:, 0].numpy()
+    single = rollout_single(pack(model), y0, u[:, :, 0], scheme)
+    assert np.abs(single - expected).max() < 1e-10
+    assert np.abs(expected[-200:] - expected[-201:-1]).max() > 1e-3  # still driven at the end
+
+
 def test_the_chooser_runs_long_work_compiled_and_short_work_in_numpy():
     shape = ModelShape(1, 1, k=2, hidden=8)
     field = pack(_model(shape))

@@ -1,8 +1,10 @@
 """The compiled free-running rollouts of a Spin-NODE, without torch: numba loops.
 
-`rollout_single` runs one long trajectory in float64 in a fused loop over the
-packed MLP weights (no per-step framework overhead; the products and tanh are
-vectorised, so sums are reordered within rounding). `rollout_batch` runs B
+`rollout_single` runs one long trajectory in float64 in one fused loop over the
+MLP weights laid out for it (PackedSingle: dot products over contiguous inputs,
+eight outputs at a time; the input's share of each layer computed once per stage
+node; no allocation and no per-step framework overhead; the products and tanh
+are vectorised, so sums are reordered within rounding). `rollout_batch` runs B
 trajectories in float64, the matrix products of each layer and stage through
 BLAS and everything between them in compiled loops, the scheme read from its
 Butcher tableau (schemes.py). Both take stage inputs as `integrators.stage_inputs`
@@ -15,6 +17,7 @@ second at the start of a process, which short forecasts avoid (numpy_rollout.py)
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -78,76 +81,172 @@ def _add_product(out, weights, vector):  # pragma: no cover - compiled
             out[r] += weights[c, r] * value
 
 
-@numba.njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
-def _field(y, u, wf, bf, wh, bh, wl, bl, ws, kind, z, h, g, out):  # pragma: no cover
-    """out = f(y, u); z, h, g are scratch buffers; weights as in PackedField."""
-    ny = y.shape[0]
-    for i in range(ny):
-        z[i] = y[i]
-    for i in range(u.shape[0]):
-        z[ny + i] = u[i]
-    h[:] = bf
-    _add_product(h, wf, z)
+#: Rows of a weight matrix that `_dense` computes at once (a multiple of the SIMD width):
+#: eight independent dot products share each load of the input vector.
+_ROWS = 8
+
+
+@numba.njit(cache=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
+def _dense(out, weights, bias, vector):  # pragma: no cover - compiled
+    """out = bias + weights @ vector, weights (rows, len(vector)) with rows a multiple of
+    _ROWS; eight rows at a time, each a dot product over the contiguous input axis."""
+    for r in range(0, weights.shape[0], _ROWS):
+        s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+        for c in range(vector.shape[0]):
+            value = vector[c]
+            s0 += weights[r, c] * value
+            s1 += weights[r + 1, c] * value
+            s2 += weights[r + 2, c] * value
+            s3 += weights[r + 3, c] * value
+            s4 += weights[r + 4, c] * value
+            s5 += weights[r + 5, c] * value
+            s6 += weights[r + 6, c] * value
+            s7 += weights[r + 7, c] * value
+        out[r] = bias[r] + s0
+        out[r + 1] = bias[r + 1] + s1
+        out[r + 2] = bias[r + 2] + s2
+        out[r + 3] = bias[r + 3] + s3
+        out[r + 4] = bias[r + 4] + s4
+        out[r + 5] = bias[r + 5] + s5
+        out[r + 6] = bias[r + 6] + s6
+        out[r + 7] = bias[r + 7] + s7
+
+
+@numba.njit(cache=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
+def _field(state, driven, state_first, w_hidden, b_hidden, w_out, kind, h, g, features,
+           slope):  # pragma: no cover - compiled
+    """slope[:d] = f(state, u), with `driven` (input_bias + u @ PackedSingle.input_weights)
+    holding the input's share of the first layer and of the output; h, g, features: scratch."""
+    d, width = state.shape[0], w_hidden.shape[2]
+    padded_width = state_first.shape[1]
+    h[:] = driven[:padded_width]
+    _add_product(h, state_first, state)
     _activate(h, kind)
-    for layer in range(wh.shape[0]):
-        g[:] = bh[layer]
-        _add_product(g, wh[layer], h)
+    for layer in range(w_hidden.shape[0]):
+        _dense(g, w_hidden[layer], b_hidden[layer], h[:width])
         _activate(g, kind)
-        h[:] = g
-    out[:] = bl
-    _add_product(out, wl, h)
-    _add_product(out, ws, z)
+        h, g = g, h
+    for i in range(width):
+        features[i] = h[i]
+    for i in range(d):
+        features[width + i] = state[i]
+    _dense(slope, w_out, driven[padded_width:], features)
 
 
-@numba.njit(cache=True)
-def _rollout(y0, u, scheme, middle, total, wf, bf, wh, bh, wl, bl, ws, kind):  # pragma: no cover
-    n_steps, d = u.shape[0], y0.shape[0]
+@numba.njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
+def _rollout(y0, u, scheme, middle, total, input_weights, input_bias, state_first, w_hidden,
+             b_hidden, w_out, kind):  # pragma: no cover - compiled
+    """States (n_steps+1, d) from y0 by the steps of integrators.rk4_step (scheme 0: rk4,
+    else rk38), the inputs' share of the field computed once per stage node."""
+    n_steps, n_nodes, d = u.shape[0], u.shape[1], y0.shape[0]
+    padded_width, padded_d = state_first.shape[1], w_out.shape[0]
     states = np.empty((n_steps + 1, d))
     states[0] = y0
-    z = np.empty(wf.shape[0])
-    h = np.empty(wf.shape[1])
-    g = np.empty(wf.shape[1])
-    k1, k2, k3, k4, tmp = (np.empty(d), np.empty(d), np.empty(d), np.empty(d), np.empty(d))
-    y = y0.copy()
+    driven = np.empty((n_nodes, input_weights.shape[1]))
+    h, g = np.zeros(padded_width), np.zeros(padded_width)
+    features = np.empty(w_out.shape[1])
+    k1, k2, k3, k4 = np.empty(padded_d), np.empty(padded_d), np.empty(padded_d), np.empty(padded_d)
+    y, stage = y0.copy(), np.empty(d)
     for n in range(n_steps):
-        _field(y, u[n, 0], wf, bf, wh, bh, wl, bl, ws, kind, z, h, g, k1)
+        for j in range(n_nodes):
+            driven[j] = input_bias
+            _add_product(driven[j], input_weights, u[n, j])
+        _field(y, driven[0], state_first, w_hidden, b_hidden, w_out, kind, h, g, features, k1)
         if scheme == 0:
             for i in range(d):
-                tmp[i] = y[i] + 0.5 * k1[i]
-            _field(tmp, u[n, 1], wf, bf, wh, bh, wl, bl, ws, kind, z, h, g, k2)
+                stage[i] = y[i] + 0.5 * k1[i]
+            _field(stage, driven[1], state_first, w_hidden, b_hidden, w_out, kind, h, g,
+                   features, k2)
             for i in range(d):
-                tmp[i] = y[i] + 0.5 * k2[i]
-            _field(tmp, u[n, 1], wf, bf, wh, bh, wl, bl, ws, kind, z, h, g, k3)
+                stage[i] = y[i] + 0.5 * k2[i]
+            _field(stage, driven[1], state_first, w_hidden, b_hidden, w_out, kind, h, g,
+                   features, k3)
             for i in range(d):
-                tmp[i] = y[i] + k3[i]
-            _field(tmp, u[n, 2], wf, bf, wh, bh, wl, bl, ws, kind, z, h, g, k4)
-            for i in range(d):
-                y[i] = y[i] + (k1[i] + middle * (k2[i] + k3[i]) + k4[i]) / total
+                stage[i] = y[i] + k3[i]
+            _field(stage, driven[2], state_first, w_hidden, b_hidden, w_out, kind, h, g,
+                   features, k4)
         else:
             for i in range(d):
-                tmp[i] = y[i] + k1[i] / 3.0
-            _field(tmp, u[n, 1], wf, bf, wh, bh, wl, bl, ws, kind, z, h, g, k2)
+                stage[i] = y[i] + k1[i] / 3.0
+            _field(stage, driven[1], state_first, w_hidden, b_hidden, w_out, kind, h, g,
+                   features, k2)
             for i in range(d):
-                tmp[i] = y[i] + k2[i] - k1[i] / 3.0
-            _field(tmp, u[n, 2], wf, bf, wh, bh, wl, bl, ws, kind, z, h, g, k3)
+                stage[i] = y[i] + k2[i] - k1[i] / 3.0
+            _field(stage, driven[2], state_first, w_hidden, b_hidden, w_out, kind, h, g,
+                   features, k3)
             for i in range(d):
-                tmp[i] = y[i] + k1[i] - k2[i] + k3[i]
-            _field(tmp, u[n, 3], wf, bf, wh, bh, wl, bl, ws, kind, z, h, g, k4)
-            for i in range(d):
-                y[i] = y[i] + (k1[i] + middle * (k2[i] + k3[i]) + k4[i]) / total
-        states[n + 1] = y
+                stage[i] = y[i] + k1[i] - k2[i] + k3[i]
+            _field(stage, driven[3], state_first, w_hidden, b_hidden, w_out, kind, h, g,
+                   features, k4)
+        for i in range(d):
+            y[i] = y[i] + (k1[i] + middle * (k2[i] + k3[i]) + k4[i]) / total
+            states[n + 1, i] = y[i]
     return states
+
+
+def _padded_rows(matrix: np.ndarray, rows: int) -> np.ndarray:
+    """`matrix` (r, c) with zero rows below it up to `rows`, C-contiguous float64."""
+    out = np.zeros((rows, matrix.shape[1]))
+    out[: len(matrix)] = matrix
+    return out
+
+
+def _padded(vector: np.ndarray, length: int) -> np.ndarray:
+    """`vector` with zeros after it up to `length`."""
+    return _padded_rows(vector[:, None], length)[:, 0]
+
+
+@dataclass(frozen=True)
+class PackedSingle:
+    """A PackedField laid out for `_rollout`, outputs padded with zeros to a multiple of
+    _ROWS (W: padded width, D: padded state size, m inputs). The products over the
+    hidden state (width or more inputs) are dot products, (outputs, inputs); those over
+    the few inputs and state values are sums of columns, (inputs, outputs), as
+    `_add_product` takes them.
+
+    input_weights (m, W + D) and input_bias: the input's share of the first layer and
+    of the linear term, with their biases; state_first (d, W): the first layer's state
+    rows; w_hidden (L, W, width), b_hidden (L, W); w_out (D, width + d): the last layer
+    beside the linear term's state rows.
+    """
+
+    input_weights: np.ndarray
+    input_bias: np.ndarray
+    state_first: np.ndarray
+    w_hidden: np.ndarray
+    b_hidden: np.ndarray
+    w_out: np.ndarray
+    activation: int
+
+    @classmethod
+    def from_field(cls, field: PackedField, state_dim: int) -> PackedSingle:
+        d, width = state_dim, field.b_first.shape[0]
+        padded_width, padded_d = (-(-n // _ROWS) * _ROWS for n in (width, d))
+        return cls(
+            np.ascontiguousarray(np.concatenate(
+                [_padded_rows(field.w_first[d:].T, padded_width),
+                 _padded_rows(field.w_skip[d:].T, padded_d)]).T),
+            np.concatenate([_padded(field.b_first, padded_width),
+                            _padded(field.b_last, padded_d)]),
+            np.ascontiguousarray(_padded_rows(field.w_first[:d].T, padded_width).T),
+            np.stack([_padded_rows(w.T, padded_width) for w in field.w_hidden])
+            if len(field.w_hidden) else np.zeros((0, padded_width, width)),
+            np.stack([_padded(b, padded_width) for b in field.b_hidden])
+            if len(field.b_hidden) else np.zeros((0, padded_width)),
+            _padded_rows(np.concatenate([field.w_last, field.w_skip[:d]]).T, padded_d),
+            field.activation,
+        )
 
 
 def rollout_single(field: PackedField, y0: np.ndarray, u_stages: np.ndarray, scheme: str):
     """States (n_steps+1, d) from y0 (d,); u_stages (n_steps, n_nodes, n_in*k)."""
     check_scheme(scheme)
+    y0 = np.ascontiguousarray(y0, dtype=np.float64)
+    single = PackedSingle.from_field(field, y0.shape[0])
     return _rollout(
-        np.ascontiguousarray(y0, dtype=np.float64),
-        np.ascontiguousarray(u_stages, dtype=np.float64), SCHEME_IDS[scheme],
-        *STEP_WEIGHTS[scheme],
-        field.w_first, field.b_first, field.w_hidden, field.b_hidden,
-        field.w_last, field.b_last, field.w_skip, field.activation,
+        y0, np.ascontiguousarray(u_stages, dtype=np.float64), SCHEME_IDS[scheme],
+        *STEP_WEIGHTS[scheme], single.input_weights, single.input_bias, single.state_first,
+        single.w_hidden, single.b_hidden, single.w_out, single.activation,
     )
 
 
