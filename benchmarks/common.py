@@ -155,7 +155,9 @@ def provenance_markdown() -> str:
                          if version is not None)
     dirty = " (with uncommitted changes)" if info["git_dirty"] else ""
     machine = info["machine"]
-    return (f"Produced by `{info['command']}` at commit {info['git_commit']}{dirty}, "
+    # A backtick inside the command would end its code span and hide the provenance.
+    command = info["command"].replace("`", "'")
+    return (f"Produced by `{command}` at commit {info['git_commit']}{dirty}, "
             f"{info['finished_utc']}; {versions}; {machine['cpu_model']}, "
             f"{machine['cpu_cores']} cores ({machine['platform']}).")
 
