@@ -664,3 +664,29 @@ def test_the_catalogue_in_docs_lists_every_case():
 
 if __name__ == "__main__":
     sys.stdout.write(catalogue())
+
+
+def test_inputs_far_outside_the_training_envelope_are_forecast_when_asked_to_extrapolate(
+        sidecar_workspace, tmp_path, capsys):
+    ws = sidecar_workspace
+    low, high = _envelope(ws)["inputs"]["Ku1"]
+    inputs = tmp_path / "inputs.npy"
+    np.save(inputs, np.full((50, 1), high + 3.0 * (high - low)))
+    refused = tmp_path / "refused.npz"
+    assert main(_predict_inputs(ws, inputs)[:-1] + [str(refused)]) == 1
+    assert "refused" in capsys.readouterr().err and not refused.exists()
+    forecast = tmp_path / "forecast.npz"
+    assert main(_predict_inputs(ws, inputs)[:-1] + [str(forecast), "--extrapolate"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: --inputs" in err and "3 training ranges" in err and "refused" not in err
+    assert forecast.is_file()
+
+
+def test_extrapolate_is_refused_where_a_trace_drives_the_forecast(sidecar_workspace, tmp_path,
+                                                                   capsys):
+    ws = sidecar_workspace
+    out = tmp_path / "forecast.npz"
+    assert main(["predict", str(ws.model), str(ws.trace), "--out", str(out),
+                 "--extrapolate"]) != 0
+    assert "--extrapolate applies only with --drive or --inputs" in capsys.readouterr().err
+    assert not out.exists()

@@ -4,9 +4,9 @@ states against it.
 
 A value outside the range is measured in training ranges: (distance beyond the
 nearer end) / (max - min). Beyond `FAR_OUTSIDE` ranges a forecast is refused, naming
-the channel and the factor (a unit slip, 10^6 for a normalised output); beyond
-`NEAR_OUTSIDE` it goes ahead with a warning on stderr. Model files written before the
-envelope was stored are not checked.
+the channel and the factor (a unit slip, 10^6 for a normalised output), unless the
+caller asks to extrapolate; beyond `NEAR_OUTSIDE` it goes ahead with a warning on
+stderr. Model files written before the envelope was stored are not checked.
 """
 
 from __future__ import annotations
@@ -45,10 +45,11 @@ def outside_factor(values: np.ndarray, low: float, high: float) -> float:
 
 
 def check_envelope(metadata: dict, part: str, names: list[str], units: list[str],
-                   values: np.ndarray, source: str) -> None:
+                   values: np.ndarray, source: str, extrapolate: bool = False) -> None:
     """EnvelopeError for a channel of `values` (rows, channels) in SI far outside the
-    model's training range of `part` ("inputs" or "outputs"); a warning when moderately
-    outside. Nothing when the model file stores no envelope."""
+    model's training range of `part` ("inputs" or "outputs"), a warning instead with
+    `extrapolate`; a warning when moderately outside. Nothing when the model file
+    stores no envelope."""
     envelope = metadata.get(ENVELOPE_KEY, {}).get(part)
     if not envelope:
         return
@@ -61,7 +62,7 @@ def check_envelope(metadata: dict, part: str, names: list[str], units: list[str]
         where = (f"{source}: channel '{name}' spans {channel.min():.4g}..{channel.max():.4g} "
                  f"{unit}, {factor:.3g} training ranges outside the {low:.4g}..{high:.4g} "
                  f"{unit} the model saw in training")
-        if factor > FAR_OUTSIDE:
+        if factor > FAR_OUTSIDE and not extrapolate:
             raise EnvelopeError(f"{where}; refused: a forecast there is an extrapolation "
                                 "(check the unit)")
         if factor > NEAR_OUTSIDE:

@@ -307,29 +307,32 @@ def read_prefix(path: str | os.PathLike, model: ForecastModel,
 
 
 def checked_forecast(model: ForecastModel, series: InputSeries, prefix: np.ndarray | None,
-                     inputs_source: str, prefix_source: str) -> Trace:
+                     inputs_source: str, prefix_source: str,
+                     extrapolate: bool = False) -> Trace:
     """`model.forecast(series, prefix)` after the training-envelope checks (envelope.py) of
-    the inputs and the prefix: far outside what the model saw in training is refused,
-    moderately outside warned about on stderr; the sources name them in the messages."""
+    the inputs and the prefix: far outside what the model saw in training is refused
+    (warned about with `extrapolate`), moderately outside warned about on stderr; the
+    sources name them in the messages."""
     check_envelope(model.metadata, "inputs", series.names, series.units, series.values,
-                   inputs_source)
+                   inputs_source, extrapolate)
     if prefix is not None:
         check_envelope(model.metadata, "outputs", list(model.output_names),
-                       list(model.output_units), prefix, prefix_source)
+                       list(model.output_units), prefix, prefix_source, extrapolate)
     return model.forecast(series, prefix)
 
 
 def predict_from_files(model_path: str | os.PathLike, inputs_path: str | os.PathLike,
                        out_path: str | os.PathLike, *, prefix_path: str | os.PathLike | None = None,
-                       sample_period: float | None = None,
-                       allow_partial: bool = False) -> Trace:
+                       sample_period: float | None = None, allow_partial: bool = False,
+                       extrapolate: bool = False) -> Trace:
     """The `predict --inputs` forecast, without torch, jsonschema or engine code.
 
     Reads the model (`load_model`), the input samples in SI (`read_input_series`:
     CSV with a header of channel names and an optional column `t` in s, or
     `.npy` (N, n_in) `sample_period` s apart, default the model step), and
     optionally a prefix (`read_prefix`); checks both against the training
-    envelope (`checked_forecast`, messages naming `--inputs` and `--prefix`);
+    envelope (`checked_forecast`, messages naming `--inputs` and `--prefix`; far
+    outside it is refused unless `extrapolate`);
     writes the predicted Trace to `out_path`.
     """
     model = load_model(model_path, allow_partial=allow_partial)
@@ -337,7 +340,8 @@ def predict_from_files(model_path: str | os.PathLike, inputs_path: str | os.Path
                                sample_period or model.step_s)
     prefix_source = f"--prefix {prefix_path}"
     prefix = None if prefix_path is None else read_prefix(prefix_path, model, prefix_source)
-    predicted = checked_forecast(model, series, prefix, f"--inputs {inputs_path}", prefix_source)
+    predicted = checked_forecast(model, series, prefix, f"--inputs {inputs_path}", prefix_source,
+                                 extrapolate)
     predicted.metadata.update(model=str(model_path), inputs=str(inputs_path))
     save_trace(predicted, out_path)
     return predicted

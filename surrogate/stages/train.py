@@ -112,6 +112,7 @@ PREDICT_MODE_OPTIONS = (
     ("device", "--device", ("drive",)),
     ("sample_period", "--sample-period", ("inputs",)),
     ("prefix", "--prefix", ("drive", "inputs")),
+    ("extrapolate", "--extrapolate", ("drive", "inputs")),
 )
 SOURCE_LABELS = {"trace": "a trace file", "drive": "--drive", "inputs": "--inputs"}
 
@@ -139,7 +140,8 @@ def cmd_predict(args: argparse.Namespace) -> None:
 
         predicted = predict_from_files(args.model, args.inputs, args.out,
                                        prefix_path=args.prefix, sample_period=args.sample_period,
-                                       allow_partial=args.allow_partial)
+                                       allow_partial=args.allow_partial,
+                                       extrapolate=args.extrapolate)
     else:
         from surrogate.io.trace import save_trace
 
@@ -175,7 +177,8 @@ def _on_drive(args: argparse.Namespace):
     prefix_source = f"--prefix {args.prefix}"
     prefix = None if args.prefix is None else read_prefix(Path(args.prefix), model, prefix_source)
     predicted = checked_forecast(model, series, prefix,
-                                 f"--drive {args.drive_config}:{args.drive_name}", prefix_source)
+                                 f"--drive {args.drive_config}:{args.drive_name}", prefix_source,
+                                 args.extrapolate)
     predicted.metadata.update(model=str(args.model), device=device, drive=args.drive_name,
                               config=str(args.drive_config))
     return predicted
@@ -262,6 +265,9 @@ def _register_predict(sub) -> None:
                    ".npy or a trace (.npz); default: the settled state stored in the model file")
     p.add_argument("--out", required=True, help="predicted trace (.npz)")
     p.add_argument("--window", help=WINDOW_HELP)
+    p.add_argument("--extrapolate", action="store_const", const=True,
+                   help="forecast --drive or --inputs even far outside the ranges the model "
+                   "saw in training (a warning instead of a refusal)")
     p.add_argument("--allow-partial", action="store_true",
                    help="accept a periodic checkpoint of an unfinished training")
     p.set_defaults(drive_config=None, drive_name=None)
