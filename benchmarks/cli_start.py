@@ -25,7 +25,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import RESULTS_DIR, write_result_json, write_result_markdown
+from benchmarks.common import (
+    RESULTS_DIR,
+    drive_argument,
+    write_result_json,
+    write_result_markdown,
+)
 
 #: The limit issue 29 sets for `python -m surrogate --help` (s, median of 5, 2-core machine).
 HELP_LIMIT_S = 0.3
@@ -41,19 +46,6 @@ def process_times(command: list[str], runs: int) -> list[float]:
         if done.returncode != 0:
             raise SystemExit(f"{' '.join(command)} failed: {done.stderr.strip()[-500:]}")
     return times
-
-
-def drive_argument(text: str) -> tuple[str, Path, float]:
-    """`NAME=FILE:SAMPLE_PERIOD` -> (name, file, sample period in s)."""
-    name, _, rest = text.partition("=")
-    path, _, period = rest.rpartition(":")
-    try:
-        sample_period = float(period)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"'{text}' is not NAME=FILE:SAMPLE_PERIOD") from exc
-    if not name or not path or not sample_period > 0:
-        raise argparse.ArgumentTypeError(f"'{text}' is not NAME=FILE:SAMPLE_PERIOD")
-    return name, Path(path), sample_period
 
 
 def commands(args: argparse.Namespace, folder: Path) -> list[tuple[str, list[str]]]:

@@ -167,3 +167,16 @@ def write_result_markdown(path: Path, text: str) -> Path:
     with atomic_write(path) as tmp:
         tmp.write_text(text.rstrip("\n") + "\n\n" + provenance_markdown() + "\n", encoding="utf-8")
     return path
+
+
+def drive_argument(text: str) -> tuple[str, Path, float]:
+    """`NAME=FILE:SAMPLE_PERIOD` -> (name, file, sample period in s)."""
+    name, _, rest = text.partition("=")
+    path, _, period = rest.rpartition(":")
+    try:
+        sample_period = float(period)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not NAME=FILE:SAMPLE_PERIOD") from exc
+    if not name or not path or not sample_period > 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not NAME=FILE:SAMPLE_PERIOD")
+    return name, Path(path), sample_period

@@ -42,7 +42,12 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
-from benchmarks.common import RESULTS_DIR, write_result_json, write_result_markdown  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    RESULTS_DIR,
+    drive_argument,
+    write_result_json,
+    write_result_markdown,
+)
 from surrogate.node.checkpoint import Surrogate, save_checkpoint  # noqa: E402
 from surrogate.node.embedding import Normalisation  # noqa: E402
 from surrogate.node.fast_rollout import rollout_batched  # noqa: E402
@@ -191,14 +196,6 @@ def whole_process(model_path: Path, drives: dict[str, tuple[Path, float]], folde
     return result
 
 
-def _drive_argument(text: str) -> tuple[str, tuple[Path, float]]:
-    name, _, rest = text.partition("=")
-    path, _, period = rest.rpartition(":")
-    if not (name and path and period):
-        raise argparse.ArgumentTypeError(f"--drive {text!r}: expected NAME=FILE.npy:SAMPLE_PERIOD")
-    return name, (Path(path), float(period))
-
-
 def _markdown(record: dict) -> str:
     batch = record["batch"]
     lines = ["# Forecast speed of the torch-free path", "",
@@ -234,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
                         default=[1_000, 3_000, 10_000, 30_000, 100_000])
     parser.add_argument("--process-runs", type=int, default=3)
     parser.add_argument("--model", type=Path, help="model file for the whole-process forecasts")
-    parser.add_argument("--drive", type=_drive_argument, action="append", default=[],
+    parser.add_argument("--drive", type=drive_argument, action="append", default=[],
                         help="NAME=FILE.npy:SAMPLE_PERIOD, input samples in SI")
     parser.add_argument("--note", default="", help="how the --model and --drive files were made")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "forecast_throughput")
@@ -252,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
             "note": args.note,
             "crossover_model": str(args.model or "random weights, default shape"),
             "whole_process": {} if args.model is None else
-            whole_process(args.model, dict(args.drive), folder, args.process_runs),
+            whole_process(args.model, {name: (path, period) for name, path, period in args.drive},
+                          folder, args.process_runs),
         }
     write_result_json(args.out.with_suffix(".json"), record)
     write_result_markdown(args.out.with_suffix(".md"), _markdown(record))
