@@ -25,7 +25,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 
 from surrogate.stages.options import (
@@ -90,18 +89,18 @@ def whole_process_times(model: Path, series, runs: int) -> tuple[list[float], li
 
 
 def benchmark_device(
-    model: Path, config: Path, device: str, drive: str, engine_json: Path, evaluation: Path,
+    model: Path, run, device: str, drive: str, engine_json: Path, evaluation: Path,
     *, runs: int = 7, process_runs: int = 3,
 ) -> dict:
-    """The benchmark record of one device on its held-out drive (times in s)."""
+    """The benchmark record of one device of the RunConfig `run` on its held-out drive
+    (times in s)."""
     import torch
 
     from surrogate.analysis.benchmark import engine_timing, held_out_nrmse
-    from surrogate.config.loader import load_config
     from surrogate.engines.drive_series import drive_input_series
     from surrogate.engines.hardware import cpu_record
 
-    spec = load_config(config).simulation_spec(device, drive)
+    spec = run.simulation_spec(device, drive)
     engine = engine_timing(engine_json)
     nrmse = held_out_nrmse(evaluation)
     series = drive_input_series(spec)
@@ -140,24 +139,8 @@ def benchmark_device(
     }
 
 
-@contextmanager
-def _config_file(args: argparse.Namespace):
-    """The config file of the benchmarked device and drive: CONFIG, or --spec-json written out
-    and read back as a config file is."""
-    if args.config is not None:
-        yield Path(args.config)
-        return
-    import yaml
-
-    # Written by PyYAML, whose floats YAML reads back as numbers (JSON's 4e-09 is a string).
-    settings = json_option("--spec-json", args.spec_json)
-    with tempfile.TemporaryDirectory(prefix="surrogate-config-") as folder:
-        path = Path(folder) / "config.yaml"
-        path.write_text(yaml.safe_dump(settings))
-        yield path
-
-
 def cmd_benchmark(args: argparse.Namespace) -> None:
+    from surrogate.config.loader import load_config, parse_config
     from surrogate.io.atomic import write_json_atomic
     from surrogate.io.provenance import check_evaluation_belongs
 
@@ -165,11 +148,12 @@ def cmd_benchmark(args: argparse.Namespace) -> None:
     if (args.config is None) == (args.spec_json is None):
         raise CliError("benchmark needs exactly one of: a CONFIG file, --spec-json")
     check_evaluation_belongs(args.eval, args.model, args.device, args.drive)
-    with _config_file(args) as config:
-        record = benchmark_device(
-            Path(args.model), config, args.device, args.drive, Path(args.engine_json),
-            Path(args.eval), runs=args.runs, process_runs=args.process_runs,
-        )
+    run = (load_config(args.config) if args.config is not None
+           else parse_config(json_option("--spec-json", args.spec_json), "--spec-json"))
+    record = benchmark_device(
+        Path(args.model), run, args.device, args.drive, Path(args.engine_json),
+        Path(args.eval), runs=args.runs, process_runs=args.process_runs,
+    )
     write_json_atomic(Path(args.out), record)
     print(f"{args.out}: compute only {record['surrogate']['compute_only_s']:.4g} s "
           f"({record['speedup_compute_only']:.4g}x), whole process "
